@@ -1,0 +1,1 @@
+"""Pure statistics: response rates, survival and Phase II designs. No ADaM knowledge."""
