@@ -18,7 +18,7 @@ include: "workflow/rules/adam.smk"
 include: "workflow/rules/ard.smk"
 include: "workflow/rules/figures.smk"
 include: "workflow/rules/report.smk"
-include: "workflow/rules/manifest.smk"
+include: "workflow/rules/audit.smk"
 
 
 rule all:

@@ -7,7 +7,7 @@ Run from the repository root:
 Simulated data (numpy, fixed seed), shaped like the stage's inputs: ADSL (one row per subject:
 dates, flags, COHORT/AGEGR1/ECOGBL), every overall-response assessment (planned every 42 days,
 with jitter, about 8% missed and 5% NE, latent PD and death times, new therapy after PD for
-most progressors) and ADRS derived from those assessments by `trialflow.adrs.derive_adrs`
+most progressors) and ADRS derived from those assessments by `trialflow.adam.adrs.derive_adrs`
 (set-up, timed separately). The timed stage is what the workflow's efficacy rules run:
 `adtte.derive_adtte` followed by `efficacy.efficacy_ard` for an ORR-primary Simon design
 (subgroups AGEGR1, ECOGBL) and for a PFS-primary one-sample log-rank design (subgroup COHORT).
@@ -27,9 +27,9 @@ import tracemalloc
 import numpy as np
 import pandas as pd
 
-from trialflow.adrs import derive_adrs
-from trialflow.adtte import derive_adtte
-from trialflow.efficacy import efficacy_ard
+from trialflow.adam.adrs import derive_adrs
+from trialflow.adam.adtte import derive_adtte
+from trialflow.ard.efficacy import efficacy_ard
 
 TARGET_SECONDS = 30.0
 INTERVAL = 42

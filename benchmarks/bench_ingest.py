@@ -15,8 +15,8 @@ import time
 from pathlib import Path
 
 from trialflow import io
-from trialflow.ingest import DOMAIN_ORDER, ingest_delivery
-from trialflow.simulate import simulate_trial, write_delivery
+from trialflow.ingest.delivery import DOMAIN_ORDER, ingest_delivery
+from trialflow.simulate.runner import simulate_trial, write_delivery
 
 REPO = Path(__file__).resolve().parents[1]
 

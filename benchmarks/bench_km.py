@@ -1,4 +1,4 @@
-"""Benchmark: trialflow.survival.km_summary on 1,000,000 subjects with landmark timepoints.
+"""Benchmark: trialflow.stats.survival.km_summary on 1,000,000 subjects with landmark timepoints.
 
 Run from the repository root:
 
@@ -22,7 +22,7 @@ import tracemalloc
 
 import numpy as np
 
-from trialflow.survival import km_summary
+from trialflow.stats.survival import km_summary
 
 TARGET_SECONDS = 5.0
 

@@ -29,8 +29,8 @@ def peak_rss_mb() -> float:
 
 def prepare(n_subjects: int, folder: Path) -> None:
     from trialflow import io
-    from trialflow.ingest import ingest_delivery
-    from trialflow.simulate import simulate_trial, write_delivery
+    from trialflow.ingest.delivery import ingest_delivery
+    from trialflow.simulate.runner import simulate_trial, write_delivery
 
     t0 = time.perf_counter()
     deliveries = simulate_trial("irinotecan", n_subjects=n_subjects)
@@ -51,10 +51,10 @@ def prepare(n_subjects: int, folder: Path) -> None:
 def derive(folder: Path) -> None:
     import pandas as pd
 
-    from trialflow.adrs import derive_adrs
-    from trialflow.adsl import derive_adsl
-    from trialflow.adtr import derive_adtr
-    from trialflow.recist import derive_visit_responses, select_ovr_records
+    from trialflow.adam.adrs import derive_adrs
+    from trialflow.adam.adsl import derive_adsl
+    from trialflow.adam.adtr import derive_adtr
+    from trialflow.adam.recist import derive_visit_responses, select_ovr_records
 
     d = {name: pd.read_parquet(folder / f"{name}.parquet") for name in DOMAINS}
     base = peak_rss_mb()

@@ -8,7 +8,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from trialflow.adae import derive_adae
+from trialflow.adam.adae import derive_adae
 from trialflow.errors import InputError
 
 D = pd.Timestamp

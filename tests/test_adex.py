@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from trialflow.adex import derive_adex
+from trialflow.adam.adex import derive_adex
 from trialflow.errors import InputError
 
 # Poziotinib-like schedule: 12 mg once daily on days 1-14 of a 21-day cycle.

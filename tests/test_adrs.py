@@ -9,8 +9,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from trialflow.adrs import derive_adrs
-from trialflow.recist import select_ovr_records
+from trialflow.adam.adrs import derive_adrs
+from trialflow.adam.recist import select_ovr_records
 
 START = pd.Timestamp("2020-01-01")
 PARAMS = {"OVR", "BOR", "CBOR", "RSP", "CRSP", "CB", "CCB", "DCR", "CDCR"}

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from trialflow.adsl import derive_adsl
+from trialflow.adam.adsl import derive_adsl
 
 T = pd.Timestamp
 CUTOFF = "2020-12-31"

@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from trialflow.adtr import derive_adtr, select_evaluator
+from trialflow.adam.adtr import derive_adtr, select_evaluator
 
 START = pd.Timestamp("2020-01-10")
 
@@ -134,7 +134,7 @@ def test_select_evaluator_independent_picks_one_reader_per_subject() -> None:
 def test_no_tumour_data_at_all_gives_empty_results() -> None:
     # a cutoff before any data: ingest leaves TU and TR with their columns and no rows, and
     # ADSL with no subjects; the derivation must return empty tables, not fail on dtypes
-    from trialflow.adtr import tumour_records
+    from trialflow.adam.adtr import tumour_records
 
     tu = TU.iloc[0:0]
     tr = _tr([("2020-01-01", 40, 20)]).iloc[0:0]

@@ -11,7 +11,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from trialflow.adtte import (
+from trialflow.adam.adtte import (
     CNS_LAST,
     CNS_MISSED,
     CNS_NEW_THERAPY,

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from trialflow import manifest as mf
+from trialflow.audit import manifest as mf
 
 pytestmark = pytest.mark.slow
 

@@ -9,7 +9,7 @@ import pytest
 import yaml
 
 from tests.conftest import make_project, run_snakemake
-from trialflow.config import apply_defaults, check_trial, parse_yaml
+from trialflow.config.loading import apply_defaults, check_trial, parse_yaml
 from trialflow.errors import ConfigError
 
 REPO = Path(__file__).resolve().parents[1]

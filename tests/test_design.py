@@ -1,4 +1,4 @@
-"""Tests for trialflow.design: Simon two-stage and single-stage designs, ORR decisions, and the
+"""Tests for trialflow.stats.design: Simon two-stage and single-stage designs, ORR decisions, and the
 one-sample log-rank test for PFS-primary trials.
 
 Expected designs come from Simon (1989), Controlled Clinical Trials 10:1-10, Table 1 (the rows
@@ -14,7 +14,7 @@ from functools import cache
 
 import pytest
 
-from trialflow.design import (
+from trialflow.stats.design import (
     landmark_vs_historical,
     one_sample_logrank,
     pfs_decision,

@@ -9,8 +9,8 @@ import pandas as pd
 import pytest
 from scipy import stats
 
-from trialflow.ard import ARD_COLUMNS, ard_value
-from trialflow.efficacy import (
+from trialflow.ard.core import ARD_COLUMNS, ard_value
+from trialflow.ard.efficacy import (
     bor_table_ard,
     design_ard,
     efficacy_ard,

@@ -16,7 +16,7 @@ import pytest
 
 from trialflow import io
 from trialflow.errors import InputError
-from trialflow.ingest import ingest_delivery
+from trialflow.ingest.delivery import ingest_delivery
 
 REPO = Path(__file__).resolve().parents[1]
 SPECS = io.read_specs(sorted((REPO / "workflow" / "schemas" / "sdtm").glob("*.yaml")))

@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 
 from trialflow import io
-from trialflow.ingest import ingest_delivery
+from trialflow.ingest.delivery import ingest_delivery
 
 REPO = Path(__file__).resolve().parents[1]
 EXTERNAL = Path(__file__).resolve().parents[2] / "shared" / "external" / "pharmaversesdtm"

@@ -13,7 +13,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from trialflow import io
-from trialflow.ingest import ingest_delivery
+from trialflow.ingest.delivery import ingest_delivery
 
 REPO = Path(__file__).resolve().parents[1]
 SPECS = io.read_specs(sorted((REPO / "workflow" / "schemas" / "sdtm").glob("*.yaml")))

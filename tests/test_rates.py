@@ -1,4 +1,4 @@
-"""Tests for trialflow.rates: binomial confidence intervals and the exact binomial test.
+"""Tests for trialflow.stats.rates: binomial confidence intervals and the exact binomial test.
 
 References used for expected values (never this module's own output):
 - scipy.stats.binomtest(...).proportion_ci (Clopper–Pearson "exact" and "wilson");
@@ -17,7 +17,7 @@ import math
 import pytest
 from scipy import stats
 
-from trialflow.rates import binomial_ci, exact_binomial_test, response_rate
+from trialflow.stats.rates import binomial_ci, exact_binomial_test, response_rate
 
 INTERMEDIATE = [(1, 10), (3, 7), (5, 20), (12, 85), (17, 30), (29, 124), (99, 100)]
 

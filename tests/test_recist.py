@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from trialflow.recist import (
+from trialflow.adam.recist import (
     derive_visit_responses,
     new_lesion_flag,
     nontarget_response,

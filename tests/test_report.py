@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pandas as pd
 
-from trialflow import comparison as C
-from trialflow import report as R
-from trialflow.ard import ard_rows, concat_ard
+from trialflow.ard.core import ard_rows, concat_ard
+from trialflow.ingest import comparison as C
+from trialflow.report import core as R
 
 
 def _orr(n: int, N: int, est: float, lo: float, hi: float) -> pd.DataFrame:

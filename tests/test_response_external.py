@@ -1,6 +1,6 @@
 """ADSL, ADTR, per-visit RECIST 1.1 responses and ADRS on the real pharmaversesdtm sample.
 
-The sample is cleaned by `trialflow.ingest` exactly as a delivery would be. Its TR holds
+The sample is cleaned by `trialflow.ingest.delivery` exactly as a delivery would be. Its TR holds
 DIAMETER/LDIAM/LPERP/SUMDIAM/TUMSTATE from an investigator and two independent radiologists,
 and its RS the matching responses, so it checks the interface end to end. Run with `-s` to see
 the concordance printed.
@@ -13,13 +13,13 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from trialflow.adrs import derive_adrs
-from trialflow.adsl import derive_adsl
-from trialflow.adtr import derive_adtr
-from trialflow.concordance import concordance
-from trialflow.ingest import ingest_delivery
+from trialflow.adam.adrs import derive_adrs
+from trialflow.adam.adsl import derive_adsl
+from trialflow.adam.adtr import derive_adtr
+from trialflow.adam.recist import derive_visit_responses, select_ovr_records
+from trialflow.ard.concordance import concordance
+from trialflow.ingest.delivery import ingest_delivery
 from trialflow.io import read_domain, read_specs
-from trialflow.recist import derive_visit_responses, select_ovr_records
 
 REPO = Path(__file__).resolve().parents[1]
 EXTERNAL = Path(__file__).resolve().parents[2] / "shared" / "external" / "pharmaversesdtm"

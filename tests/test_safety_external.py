@@ -12,10 +12,10 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from trialflow.adae import derive_adae
-from trialflow.ard import ard_value
+from trialflow.adam.adae import derive_adae
+from trialflow.ard.core import ard_value
+from trialflow.ard.safety import aesi_table, common_teae, teae_by_soc_pt, teae_overview
 from trialflow.dates import impute_dtc
-from trialflow.safety import aesi_table, common_teae, teae_by_soc_pt, teae_overview
 
 EXTERNAL = Path(__file__).resolve().parents[2] / "shared" / "external" / "pharmaversesdtm"
 

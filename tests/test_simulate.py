@@ -1,4 +1,4 @@
-"""Tests of the trial simulator (`trialflow.simulate`) and the bundled simulated deliveries."""
+"""Tests of the trial simulator (`trialflow.simulate.runner`) and the bundled simulated deliveries."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ import yaml
 
 from trialflow import cli
 from trialflow.errors import TrialflowError
-from trialflow.simulate import (
+from trialflow.simulate.runner import (
     DOMAINS,
     PRESETS,
     add_arguments,

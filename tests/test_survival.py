@@ -1,4 +1,4 @@
-"""Tests for trialflow.survival (Kaplan–Meier as R's survival package computes it).
+"""Tests for trialflow.stats.survival (Kaplan–Meier as R's survival package computes it).
 
 Expected values come from
 - R survival 3.5.3 via tests/reference/km_reference.R, committed as km_reference.json (see
@@ -20,7 +20,7 @@ import pandas as pd
 import pytest
 
 from trialflow.errors import InputError
-from trialflow.survival import (
+from trialflow.stats.survival import (
     SurvivalInputError,
     km_curve,
     km_summary,

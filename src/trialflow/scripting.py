@@ -34,8 +34,8 @@ def run_script(main: Callable[[Any], None], smk: Any) -> None:
 
 def write_adam(df: Any, parquet_path: str, xpt_path: str, *, name: str, label: str = "") -> None:
     """Write an analysis dataset as Parquet and SAS XPT (v5), both deterministic."""
+    from trialflow.adam.xpt import xpt_frame
     from trialflow.io import write_parquet, write_xpt
-    from trialflow.xpt import xpt_frame
 
     write_parquet(df, parquet_path)
     write_xpt(xpt_frame(df, name=name), xpt_path, name=name, label=label)

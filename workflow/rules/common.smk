@@ -5,7 +5,7 @@ from pathlib import Path
 
 from snakemake.utils import validate
 
-from trialflow.config import (
+from trialflow.config.loading import (
     check_config,
     check_trial,
     check_unique_ids,

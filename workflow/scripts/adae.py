@@ -1,6 +1,6 @@
-"""ADAE: adverse events with TEAE and grade flags. Library: trialflow.adae.derive_adae."""
+"""ADAE: adverse events with TEAE and grade flags. Library: trialflow.adam.adae.derive_adae."""
 
-from trialflow.adae import derive_adae
+from trialflow.adam.adae import derive_adae
 from trialflow.io import read_parquet, write_csv
 from trialflow.scripting import run_script, write_adam
 

@@ -1,6 +1,6 @@
-"""ADEX: exposure and dose intensity per subject. Library: trialflow.adex.derive_adex."""
+"""ADEX: exposure and dose intensity per subject. Library: trialflow.adam.adex.derive_adex."""
 
-from trialflow.adex import derive_adex
+from trialflow.adam.adex import derive_adex
 from trialflow.io import read_parquet
 from trialflow.scripting import run_script, write_adam
 

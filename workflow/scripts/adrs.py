@@ -1,11 +1,11 @@
 """ADRS: per-visit RECIST 1.1 responses and best overall response.
 
-Library: trialflow.recist.derive_visit_responses, select_ovr_records; trialflow.adrs.derive_adrs.
+Library: trialflow.adam.recist.derive_visit_responses, select_ovr_records; trialflow.adam.adrs.derive_adrs.
 """
 
-from trialflow.adrs import derive_adrs
+from trialflow.adam.adrs import derive_adrs
+from trialflow.adam.recist import derive_visit_responses, select_ovr_records
 from trialflow.io import read_parquet, write_csv, write_parquet
-from trialflow.recist import derive_visit_responses, select_ovr_records
 from trialflow.scripting import read_sdtm, run_script, write_adam
 
 

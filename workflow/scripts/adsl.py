@@ -1,6 +1,6 @@
-"""ADSL: one row per subject. Library: trialflow.adsl.derive_adsl."""
+"""ADSL: one row per subject. Library: trialflow.adam.adsl.derive_adsl."""
 
-from trialflow.adsl import derive_adsl
+from trialflow.adam.adsl import derive_adsl
 from trialflow.io import write_csv
 from trialflow.scripting import read_sdtm, run_script, write_adam
 

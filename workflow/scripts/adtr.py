@@ -1,6 +1,6 @@
-"""ADTR: sum of lesion diameters per assessment. Library: trialflow.adtr.derive_adtr."""
+"""ADTR: sum of lesion diameters per assessment. Library: trialflow.adam.adtr.derive_adtr."""
 
-from trialflow.adtr import derive_adtr
+from trialflow.adam.adtr import derive_adtr
 from trialflow.io import read_parquet
 from trialflow.scripting import read_sdtm, run_script, write_adam
 

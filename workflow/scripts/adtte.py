@@ -1,6 +1,6 @@
-"""ADTTE: OS, PFS, DOR and TTR with censoring. Library: trialflow.adtte.derive_adtte."""
+"""ADTTE: OS, PFS, DOR and TTR with censoring. Library: trialflow.adam.adtte.derive_adtte."""
 
-from trialflow.adtte import derive_adtte, subjects_without_start
+from trialflow.adam.adtte import derive_adtte, subjects_without_start
 from trialflow.io import read_parquet, write_csv
 from trialflow.scripting import run_script, write_adam
 

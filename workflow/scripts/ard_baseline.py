@@ -1,10 +1,10 @@
 """Baseline ARD: disposition, demographics and baseline characteristics, exposure.
 
-Library: trialflow.baseline.
+Library: trialflow.ard.baseline.
 """
 
-from trialflow.ard import concat_ard
-from trialflow.baseline import demographics_table, disposition_table, exposure_table
+from trialflow.ard.baseline import demographics_table, disposition_table, exposure_table
+from trialflow.ard.core import concat_ard
 from trialflow.io import read_parquet, write_csv
 from trialflow.scripting import run_script
 

@@ -1,10 +1,10 @@
 """Efficacy ARD and derived-versus-investigator concordance.
 
-Library: trialflow.efficacy.efficacy_ard, trialflow.concordance.concordance.
+Library: trialflow.ard.efficacy.efficacy_ard, trialflow.ard.concordance.concordance.
 """
 
-from trialflow.concordance import concordance
-from trialflow.efficacy import efficacy_ard
+from trialflow.ard.concordance import concordance
+from trialflow.ard.efficacy import efficacy_ard
 from trialflow.io import read_parquet, write_csv
 from trialflow.scripting import run_script
 

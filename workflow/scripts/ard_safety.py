@@ -1,11 +1,11 @@
 """Safety ARD: TEAE overview, by SOC/PT, most common, AEs of special interest.
 
-Library: trialflow.safety.
+Library: trialflow.ard.safety.
 """
 
-from trialflow.ard import concat_ard
+from trialflow.ard.core import concat_ard
+from trialflow.ard.safety import aesi_table, common_teae, teae_by_soc_pt, teae_overview
 from trialflow.io import read_parquet, write_csv
-from trialflow.safety import aesi_table, common_teae, teae_by_soc_pt, teae_overview
 from trialflow.scripting import run_script
 
 

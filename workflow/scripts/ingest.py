@@ -1,16 +1,16 @@
 """Ingest one delivery for one cutoff: raw SDTM files -> cleaned parquet, issues, summary.
 
-Rule: workflow/rules/ingest.smk; library: trialflow.ingest.ingest_delivery.
+Rule: workflow/rules/ingest.smk; library: trialflow.ingest.delivery.ingest_delivery.
 """
 
 import logging
 from pathlib import Path
 
-from trialflow.ingest import DOMAIN_ORDER, ingest_delivery, raw_by_domain
+from trialflow.ingest.delivery import DOMAIN_ORDER, ingest_delivery, raw_by_domain
 from trialflow.io import read_domain, read_specs, write_csv, write_parquet
 from trialflow.scripting import run_script
 
-log = logging.getLogger("trialflow.ingest")
+log = logging.getLogger("trialflow.ingest.delivery")
 
 
 def main(smk) -> None:

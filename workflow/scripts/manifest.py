@@ -1,12 +1,12 @@
 """manifest.json: the provenance record plus the sha256 of every output of the analysis.
 
-Library: trialflow.manifest.
+Library: trialflow.audit.manifest.
 """
 
 import json
 from pathlib import Path
 
-from trialflow import manifest as mf
+from trialflow.audit import manifest as mf
 from trialflow.scripting import run_script
 
 

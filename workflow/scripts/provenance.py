@@ -1,11 +1,11 @@
 """provenance.json: input hashes, software and code versions, resolved trial options.
 
-Library: trialflow.manifest.
+Library: trialflow.audit.manifest.
 """
 
 from pathlib import Path
 
-from trialflow import manifest as mf
+from trialflow.audit import manifest as mf
 from trialflow.scripting import run_script
 
 

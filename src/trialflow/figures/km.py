@@ -23,7 +23,7 @@ from trialflow.figures.style import (
     styled,
 )
 
-#: Columns a curve must have (the `trialflow.survival.km_curve` frame).
+#: Columns a curve must have (the `trialflow.stats.survival.km_curve` frame).
 CURVE_COLUMNS = ("time", "n_risk", "n_event", "n_censor", "survival", "lower", "upper")
 
 #: Candidate spacings (months) for the number-at-risk table, smallest first.
@@ -95,7 +95,7 @@ def km_figure(
     """Kaplan–Meier plot of one or more curves, with a number-at-risk table under the axis.
 
     Rule: the Kaplan–Meier product-limit step function (Kaplan & Meier 1958) as tabulated by
-    `trialflow.survival.km_curve` (one row per distinct time: time, n_risk, n_event, n_censor,
+    `trialflow.stats.survival.km_curve` (one row per distinct time: time, n_risk, n_event, n_censor,
     survival, lower, upper). This function only draws; it computes nothing statistical
     except reading the number at risk off the table (see `number_at_risk`).
 

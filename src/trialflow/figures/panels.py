@@ -2,7 +2,7 @@
 
 `analysis_figures` turns ADaM datasets and the efficacy ARD into named matplotlib figures;
 the figures rule saves each as PNG and SVG. The KM numbers come from
-`trialflow.survival` with the same options as the efficacy ARD (`survival.conf_type`,
+`trialflow.stats.survival` with the same options as the efficacy ARD (`survival.conf_type`,
 `survival.conf_level`), and the forest plots read the subgroup rows of the efficacy ARD, so
 a figure never shows a number the tables do not.
 """
@@ -19,7 +19,7 @@ from trialflow.figures.forest import forest_figure
 from trialflow.figures.km import km_figure
 from trialflow.figures.swimmer import swimmer_figure
 from trialflow.figures.tumour import spider_figure, waterfall_figure
-from trialflow.survival import km_curve, km_summary
+from trialflow.stats.survival import km_curve, km_summary
 
 # PARAMCD -> (title, x label, population flag): the same populations as the efficacy ARD.
 KM_PARAMS = {

@@ -15,8 +15,8 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
-from trialflow.ard import ard_rows, concat_ard
-from trialflow.baseline import count_stats, pct, population
+from trialflow.ard.baseline import count_stats, pct, population
+from trialflow.ard.core import ard_rows, concat_ard
 from trialflow.errors import InputError
 
 #: Parameter for the "any term" row of a table or of a system organ class.

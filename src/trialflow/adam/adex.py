@@ -71,7 +71,7 @@ def _check_ex(ex: pd.DataFrame, adsl: pd.DataFrame, cutoff: pd.Timestamp | None)
         if "EXTRT" in rec.columns
         else pd.Series(False, index=rec.index)
     )
-    # Administration (as trialflow.adsl.valid_doses): EXDOSE > 0, EXDOSE missing (given, amount
+    # Administration (as trialflow.adam.adsl.valid_doses): EXDOSE > 0, EXDOSE missing (given, amount
     # unknown), or EXDOSE 0 of a placebo. A non-placebo EXDOSE 0 is a dose not given.
     rec["ADMIN"] = rec["DOSE"].isna() | (rec["DOSE"] > 0) | (placebo & (rec["DOSE"] == 0))
     rec["NOTGIVEN"] = ~rec["ADMIN"]
@@ -166,7 +166,7 @@ def derive_adex(
 
     Rules:
 
-    - **Administrations** (as `trialflow.adsl.valid_doses`): records with EXDOSE > 0, with
+    - **Administrations** (as `trialflow.adam.adsl.valid_doses`): records with EXDOSE > 0, with
       EXDOSE missing (given, amount unknown: the subject's CUMDOSE, DOSEINT and RDI are then
       missing), or with EXDOSE 0 for a placebo (EXTRT contains PLACEBO); any other record with
       EXDOSE 0 is a dose not given. A record with EXSTDT < EXENDT is once-daily dosing on each

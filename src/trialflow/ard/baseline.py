@@ -1,6 +1,6 @@
 """Disposition, demographics and baseline characteristics, and exposure summary, as ARD rows.
 
-Every table is a list of ARD rows (`trialflow.ard`, one statistic a row). Counts come with
+Every table is a list of ARD rows (`trialflow.ard.core`, one statistic a row). Counts come with
 their denominator: stat `n` (subjects), `N` (subjects in the population named in the
 `population` column) and `pct` = 100 x n / N (empty when N is 0). Continuous variables give
 `n`, `mean`, `sd` (n - 1 denominator), `median`, `min` and `max`.
@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from trialflow.ard import ard_rows, concat_ard
+from trialflow.ard.core import ard_rows, concat_ard
 from trialflow.errors import InputError
 
 #: Level shown for a missing categorical value.
@@ -22,7 +22,7 @@ MISSING_LEVEL = "MISSING"
 
 
 # --------------------------------------------------------------------------------------------
-# shared helpers (also used by trialflow.safety)
+# shared helpers (also used by trialflow.ard.safety)
 # --------------------------------------------------------------------------------------------
 
 

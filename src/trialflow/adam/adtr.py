@@ -1,6 +1,6 @@
 """ADTR: sum of target lesion diameters (PARAMCD SLD) per subject and tumour assessment.
 
-The tumour data (TU/TR) are read into one lesion-by-assessment table here; `trialflow.recist`
+The tumour data (TU/TR) are read into one lesion-by-assessment table here; `trialflow.adam.recist`
 uses the same table for the per-visit RECIST 1.1 responses.
 
 Layout rules (both the CDISC pharmaversesdtm sample and the bundled simulator are accepted):
@@ -35,7 +35,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from trialflow.adsl import _dates, _numeric, _upper
+from trialflow.adam.adsl import _dates, _numeric, _upper
 
 NODAL_TESTS = ("DIAMETER", "SAXIS", "LPERP", "LDIAM")
 NONNODAL_TESTS = ("DIAMETER", "LDIAM")

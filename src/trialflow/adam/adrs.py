@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from trialflow.adsl import _dates, _numeric, _upper
+from trialflow.adam.adsl import _dates, _numeric, _upper
 from trialflow.issues import concat_issues, make_issues
 
 VALID = ("CR", "PR", "SD", "NON-CR/NON-PD", "PD", "NE")

@@ -11,7 +11,8 @@ from trialflow.errors import TrialflowError
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="trialflow", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
-    from trialflow import audit, simulate
+    from trialflow.audit import verify as audit
+    from trialflow.simulate import runner as simulate
 
     simulate.add_arguments(sub.add_parser("simulate", help="write simulated SDTM deliveries"))
     audit.add_verify_arguments(

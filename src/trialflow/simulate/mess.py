@@ -13,7 +13,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from trialflow.simulation.engine import iso
+from trialflow.simulate.engine import iso
 
 COLUMNS: dict[str, list[str]] = {
     "dm": [

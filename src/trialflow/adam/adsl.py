@@ -282,7 +282,7 @@ def derive_adsl(
 
 
 def _baseline_target_subjects(tu: pd.DataFrame, evaluator: str) -> pd.Index:
-    from trialflow.adtr import select_evaluator
+    from trialflow.adam.adtr import select_evaluator
 
     if tu is None or not len(tu):
         return pd.Index([])

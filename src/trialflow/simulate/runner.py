@@ -23,9 +23,9 @@ import numpy as np
 import pandas as pd
 
 from trialflow.errors import TrialflowError
-from trialflow.simulation.engine import build_truth, day
-from trialflow.simulation.mess import COLUMNS, DOMAINS, add_corrections, add_mess, snapshot
-from trialflow.simulation.presets import PRESETS, AEProfile, Cohort, TrialPreset
+from trialflow.simulate.engine import build_truth, day
+from trialflow.simulate.mess import COLUMNS, DOMAINS, add_corrections, add_mess, snapshot
+from trialflow.simulate.presets import PRESETS, AEProfile, Cohort, TrialPreset
 
 __all__ = [
     "COLUMNS",

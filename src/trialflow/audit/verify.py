@@ -20,8 +20,8 @@ from pathlib import Path
 
 import yaml
 
-from trialflow import manifest as mf
-from trialflow.config import parse_yaml
+from trialflow.audit import manifest as mf
+from trialflow.config.loading import parse_yaml
 from trialflow.errors import TrialflowError
 
 

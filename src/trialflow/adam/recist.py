@@ -1,7 +1,7 @@
 """Per-visit RECIST 1.1 response from the tumour measurements, and the choice of OVR records.
 
 RECIST 1.1: Eisenhauer EA et al., Eur J Cancer 2009;45:228-247. Section numbers below refer to
-that paper. Tumour data are read by `trialflow.adtr.tumour_records` (layout rules there).
+that paper. Tumour data are read by `trialflow.adam.adtr.tumour_records` (layout rules there).
 
 Response values: CR, PR, SD, PD, NE, NON-CR/NON-PD; "NA" marks a component the subject does
 not have (no target or no non-target disease at baseline); new lesions are "Y"/"N".
@@ -12,8 +12,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from trialflow.adsl import _dates, _upper
-from trialflow.adtr import select_evaluator, target_sums, tumour_records
+from trialflow.adam.adsl import _dates, _upper
+from trialflow.adam.adtr import select_evaluator, target_sums, tumour_records
 
 RESPONSES = ("CR", "PR", "SD", "NON-CR/NON-PD", "PD", "NE")
 _EPS = 1e-9

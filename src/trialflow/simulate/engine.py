@@ -14,7 +14,7 @@ from types import SimpleNamespace
 import numpy as np
 import pandas as pd
 
-from trialflow.simulation.presets import TrialPreset
+from trialflow.simulate.presets import TrialPreset
 
 EPOCH = np.datetime64("1970-01-01", "D")
 LN2 = float(np.log(2.0))

@@ -8,7 +8,7 @@
   against a historical exponential control.
 
 Everything here is pure arithmetic on counts or arrays; the Kaplan–Meier numbers come from
-`trialflow.survival.km_summary` and are passed in. Invalid arguments (probabilities outside
+`trialflow.stats.survival.km_summary` and are passed in. Invalid arguments (probabilities outside
 (0, 1), p1 <= p0, negative counts, inconsistent counts) raise `ValueError`.
 
 Notation (Simon 1989): n1 subjects in stage 1, n in total; the trial stops after stage 1 when

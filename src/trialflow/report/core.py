@@ -836,7 +836,7 @@ def merge_provenance(records: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
 
 
 def provenance_parameters(record: Mapping[str, Any]) -> dict[str, Any]:
-    """The report's provenance parameters from a provenance.json record (trialflow.manifest).
+    """The report's provenance parameters from a provenance.json record (trialflow.audit.manifest).
 
     Inputs are the raw and config files with their sha256; software is Python, each pinned
     package, and the workflow code's git commit and whether its tree had uncommitted changes.

@@ -7,8 +7,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from trialflow.adrs import derive_adrs
-from trialflow.recist import select_ovr_records
+from trialflow.adam.adrs import derive_adrs
+from trialflow.adam.recist import select_ovr_records
 
 SUMMARY_COLUMNS = ["level", "stat", "derived", "reported", "value"]
 

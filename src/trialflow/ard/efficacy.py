@@ -1,7 +1,7 @@
 """Efficacy analysis results (ARD): response rates, BOR, Kaplan–Meier, subgroups, decision.
 
 Each function takes ADaM datasets (ADSL, ADRS, ADTTE) and explicit options and returns ARD
-rows (`trialflow.ard.ARD_COLUMNS`): one statistic a row, values formatted by
+rows (`trialflow.ard.core.ARD_COLUMNS`): one statistic a row, values formatted by
 `ard.format_value`, with the population flag, dataset and filter named. `efficacy_ard` runs
 them all from a resolved trial config.
 
@@ -19,7 +19,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from trialflow.ard import ARD_COLUMNS, ard_rows, concat_ard, format_value
+from trialflow.ard.core import ARD_COLUMNS, ard_rows, concat_ard, format_value
 from trialflow.errors import ConfigError, InputError
 
 RESPONSE_PARAMS: tuple[tuple[str, str, str, bool], ...] = (
@@ -118,7 +118,7 @@ def response_rates_ard(
     (`rates.exact_binomial_test`).
     Stats: label, n, N, estimate, lower, upper, method, conf_level [, p0, p_value].
     """
-    from trialflow.rates import exact_binomial_test, response_rate
+    from trialflow.stats.rates import exact_binomial_test, response_rate
 
     ids = _population_ids(adsl, population).index
     parts = []
@@ -207,7 +207,7 @@ def km_stats(
     followup: bool = True,
 ) -> dict[str, Any]:
     """The Kaplan–Meier statistics of one group as an ordered mapping (see `km_ard`)."""
-    from trialflow.survival import km_summary, reverse_km_median_followup
+    from trialflow.stats.survival import km_summary, reverse_km_median_followup
 
     t = np.asarray(time, dtype=float)
     e = np.asarray(event, dtype=float)
@@ -335,8 +335,8 @@ def subgroup_ard(
     estimate, lower, upper, small_n_flag. PFS rows: analysis "subgroup_pfs", stats n, events,
     median, median_lower, median_upper, small_n_flag (months).
     """
-    from trialflow.rates import response_rate
-    from trialflow.survival import km_summary
+    from trialflow.stats.rates import response_rate
+    from trialflow.stats.survival import km_summary
 
     eff = _population_ids(adsl, response_population).index
     resp = _yn(_param_values(adrs, response_param, eff), response_param)
@@ -460,9 +460,9 @@ def design_ard(
       landmark with its CI (`conf_level`, `conf_type`) against the historical rate
       (`design.landmark_vs_historical`); decision by `design.pfs_decision` at ``alpha``.
     """
-    from trialflow import design as dsg
-    from trialflow.rates import exact_binomial_test
-    from trialflow.survival import km_summary
+    from trialflow.stats import design as dsg
+    from trialflow.stats.rates import exact_binomial_test
+    from trialflow.stats.survival import km_summary
 
     kind = trial_design.get("kind", "simon_two_stage")
     alpha = float(trial_design.get("alpha", 0.05))

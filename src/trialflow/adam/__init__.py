@@ -1,0 +1,2 @@
+"""Stage 2, `workflow/rules/adam.smk`: cleaned SDTM -> ADaM datasets (ADSL, ADTR, ADRS, ADTTE,
+ADAE, ADEX)."""

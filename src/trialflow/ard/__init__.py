@@ -1,0 +1,1 @@
+"""Stage 3, `workflow/rules/ard.smk`: ADaM -> analysis results data (ARD), one statistic a row."""

@@ -1,0 +1,1 @@
+"""Stage 6, `workflow/rules/audit.smk`: provenance, manifests, verify and reproduce."""

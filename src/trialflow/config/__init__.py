@@ -1,0 +1,1 @@
+"""Trial-file loading and validation, and the typed clinical options built from it."""

@@ -1,0 +1,1 @@
+"""Stage 1, `workflow/rules/ingest.smk`: raw SDTM deliveries -> cleaned SDTM and the data-issues log."""

@@ -1,0 +1,1 @@
+"""Simulated raw SDTM deliveries (`trialflow simulate`)."""
