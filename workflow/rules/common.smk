@@ -12,6 +12,7 @@ from trialflow.config.loading import (
     parse_yaml,
 )
 from trialflow.errors import ConfigError
+from trialflow.vocab import DOMAINS
 from trialflow.figures.panels import FIGURES, figure_names
 
 ROOT = Path.cwd()
@@ -22,7 +23,6 @@ os.environ["PATH"] = os.pathsep.join(
 LOCK_FILE = str(Path(workflow.basedir) / "requirements.lock")
 SCHEMAS = Path(workflow.basedir) / "workflow" / "schemas"
 TRIAL_SCHEMA_PATH = SCHEMAS / "trial.schema.yaml"
-DOMAINS = ["dm", "suppdm", "ex", "ae", "ds", "tu", "tr", "rs", "cm"]
 # The software of every rule: the pinned environment (same versions as requirements.lock).
 ENV = "../../environment.yml"
 SDTM_SPECS = sorted(str(p) for p in (SCHEMAS / "sdtm").glob("*.yaml"))

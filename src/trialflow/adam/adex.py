@@ -13,9 +13,7 @@ import numpy as np
 import pandas as pd
 
 from trialflow.errors import InputError
-
-#: Days per month, as everywhere in trialflow (DESIGN: months are days / 30.4375).
-DAYS_PER_MONTH = 30.4375
+from trialflow.vocab import DAYS_PER_MONTH
 
 ADEX_COLUMNS = [
     "STUDYID",

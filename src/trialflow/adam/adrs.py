@@ -9,10 +9,10 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from trialflow.adam.adsl import _dates, _numeric, _upper
+from trialflow.columns import dates, numeric, upper
 from trialflow.issues import concat_issues, make_issues
+from trialflow.vocab import DISEASE_CONTROL_CATEGORIES, RESPONDER_CATEGORIES, RESPONSES
 
-VALID = ("CR", "PR", "SD", "NON-CR/NON-PD", "PD", "NE")
 # worst first: used to keep the worst response when one date has several
 WORST_ORDER = {"PD": 0, "NE": 1, "SD": 2, "NON-CR/NON-PD": 3, "PR": 4, "CR": 5}
 # best first: used for best overall response
@@ -109,27 +109,27 @@ def derive_adrs(
     o = pd.DataFrame(
         {
             "USUBJID": ovr["USUBJID"].astype(str).to_numpy(),
-            "ADT": _dates(ovr, "ADT").to_numpy(),
-            "ADTF": _upper(ovr, "ADTF").to_numpy(),
+            "ADT": dates(ovr, "ADT").to_numpy(),
+            "ADTF": upper(ovr, "ADTF").to_numpy(),
             "AVISIT": (
                 ovr["AVISIT"].astype("object").fillna("")
                 if "AVISIT" in ovr.columns
                 else pd.Series("", index=ovr.index)
             ).to_numpy(),
-            "AVISITN": _numeric(ovr, "AVISITN").to_numpy(),
-            "AVALC": _upper(ovr, "AVALC").to_numpy(),
+            "AVISITN": numeric(ovr, "AVISITN").to_numpy(),
+            "AVALC": upper(ovr, "AVALC").to_numpy(),
             "SRCDOM": (
-                _upper(ovr, "SRCDOM")
+                upper(ovr, "SRCDOM")
                 if "SRCDOM" in ovr.columns
                 else pd.Series("ADRS", index=ovr.index)
             ).to_numpy(),
-            "SRCROW": _numeric(ovr, "SRCROW").to_numpy(),
-            "SRCSEQ": _numeric(ovr, "SRCSEQ").to_numpy(),
+            "SRCROW": numeric(ovr, "SRCROW").to_numpy(),
+            "SRCSEQ": numeric(ovr, "SRCSEQ").to_numpy(),
         }
     )
     checks = (
         (
-            lambda d: ~d["AVALC"].isin(VALID),
+            lambda d: ~d["AVALC"].isin(RESPONSES),
             "overall response is not a RECIST 1.1 value; record not used",
         ),
         (lambda d: d["ADT"].isna(), "overall response has no assessment date; record not used"),
@@ -240,7 +240,7 @@ def derive_adrs(
     cbor, cbor_dt, cbor_f = _best(o, "CBORCAT", subjects)
 
     # clinical benefit: a non-PD, non-NE assessment at or after cbr_sd_min_days
-    ben = o[o["AVALC"].isin(["CR", "PR", "SD", "NON-CR/NON-PD"]) & (days >= cbr_sd_min_days)]
+    ben = o[o["AVALC"].isin(DISEASE_CONTROL_CATEGORIES) & (days >= cbr_sd_min_days)]
     ben_first = ben.drop_duplicates("USUBJID").set_index("USUBJID")
     ben_dt = pd.Series(subjects.map(ben_first["ADT"]), index=subjects).astype("datetime64[ns]")
     ben_f = pd.Series(subjects.map(ben_first["ADTF"]), index=subjects).fillna("")
@@ -252,8 +252,8 @@ def derive_adrs(
         ff = f.where(resp | ~y, ben_f) if sd_dur else f
         return pd.Series(np.where(y, "Y", "N"), index=best.index), d, ff
 
-    resp_vals = ("CR", "PR")
-    dcr_vals = ("CR", "PR", "SD", "NON-CR/NON-PD")
+    resp_vals = RESPONDER_CATEGORIES
+    dcr_vals = DISEASE_CONTROL_CATEGORIES
     # responders are dated by their FIRST response (RECIST 1.1 §4.4.3: "whichever is first
     # recorded"), which precedes the BOR date when a PR is followed by a CR
     rsp_dt, rsp_f = _first(o, "BORCAT", resp_vals, subjects)

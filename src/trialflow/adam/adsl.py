@@ -13,6 +13,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from trialflow.columns import dates, upper
 from trialflow.errors import InputError
 from trialflow.issues import concat_issues, make_issues
 
@@ -40,26 +41,6 @@ def _ts(value: Any) -> pd.Timestamp:
     return ts.normalize()
 
 
-def _upper(df: pd.DataFrame, col: str) -> pd.Series:
-    """Upper-cased stripped text of a column ('' when absent or missing)."""
-    if col not in df.columns:
-        return pd.Series("", index=df.index, dtype="object")
-    return df[col].astype("object").where(df[col].notna(), "").astype(str).str.strip().str.upper()
-
-
-def _numeric(df: pd.DataFrame, col: str) -> pd.Series:
-    """A column as float (non-numbers and an absent column -> NaN)."""
-    if col not in df.columns:
-        return pd.Series(np.nan, index=df.index, dtype="float64")
-    return pd.to_numeric(df[col], errors="coerce").astype("float64")
-
-
-def _dates(df: pd.DataFrame, col: str) -> pd.Series:
-    if col not in df.columns:
-        return pd.Series(pd.NaT, index=df.index, dtype="datetime64[ns]")
-    return pd.to_datetime(df[col]).astype("datetime64[ns]")
-
-
 def _require(df: pd.DataFrame, name: str, columns: Iterable[str]) -> None:
     missing = [c for c in columns if c not in df.columns]
     if missing:
@@ -85,11 +66,11 @@ def valid_doses(ex: pd.DataFrame) -> pd.DataFrame:
     Rule (ADaM IG / admiral convention): a record with EXDOSE missing counts (dose given, amount
     unknown); EXDOSE = 0 counts only for placebo (EXTRT contains "PLACEBO").
     """
-    start = _dates(ex, "EXSTDT")
+    start = dates(ex, "EXSTDT")
     dose = pd.to_numeric(ex["EXDOSE"], errors="coerce") if "EXDOSE" in ex.columns else None
     ok = start.notna()
     if dose is not None:
-        ok &= dose.isna() | (dose > 0) | _upper(ex, "EXTRT").str.contains("PLACEBO")
+        ok &= dose.isna() | (dose > 0) | upper(ex, "EXTRT").str.contains("PLACEBO")
     return ex[ok]
 
 
@@ -169,7 +150,7 @@ def derive_adsl(
     )
     for col in ("SUBJID", "SITEID", "ARM", "ARMCD", "SEX", "RACE"):
         adsl[col] = dmi[col].astype("object") if col in dmi.columns else ""
-    arm = _upper(dmi, "ARM")
+    arm = upper(dmi, "ARM")
     adsl["COHORT"] = (
         dmi["ARM"].where(arm != "", dmi.get("ARMCD"))
         if "ARM" in dmi.columns
@@ -184,10 +165,10 @@ def derive_adsl(
     for q in ("ECOGBL", "PRIORLN"):
         adsl[q] = np.nan
     if len(suppdm) and {"USUBJID", "QNAM", "QVAL"} <= set(suppdm.columns):
-        s = suppdm[_upper(suppdm, "QNAM").isin(["ECOGBL", "PRIORLN"])].copy()
-        s["QNAM"] = _upper(s, "QNAM")
+        s = suppdm[upper(suppdm, "QNAM").isin(["ECOGBL", "PRIORLN"])].copy()
+        s["QNAM"] = upper(s, "QNAM")
         s["VAL"] = pd.to_numeric(s["QVAL"], errors="coerce")
-        bad = s[s["VAL"].isna() & s["QVAL"].notna() & (_upper(s, "QVAL") != "")]
+        bad = s[s["VAL"].isna() & s["QVAL"].notna() & (upper(s, "QVAL") != "")]
         if len(bad):
             issues.append(
                 make_issues(
@@ -215,7 +196,7 @@ def derive_adsl(
     # Treatment dates (EX)
     doses = valid_doses(ex) if len(ex) else ex
     if len(doses):
-        d = doses.assign(_S=_dates(doses, "EXSTDT"), _E=_dates(doses, "EXENDT"))
+        d = doses.assign(_S=dates(doses, "EXSTDT"), _E=dates(doses, "EXENDT"))
         d["_E"] = d["_E"].fillna(d["_S"])
         adsl["TRTSDT"] = adsl["USUBJID"].map(d.groupby("USUBJID")["_S"].min())
         adsl["TRTEDT"] = adsl["USUBJID"].map(d.groupby("USUBJID")["_E"].max())
@@ -225,8 +206,8 @@ def derive_adsl(
     adsl["TRTEDT"] = adsl["TRTEDT"].where(adsl["TRTEDT"].isna() | (adsl["TRTEDT"] <= cut), cut)
 
     # Randomization (DS)
-    dsd = _upper(ds, "DSDECOD")
-    ds_start = _dates(ds, "DSSTDT")
+    dsd = upper(ds, "DSDECOD")
+    ds_start = dates(ds, "DSSTDT")
     rnd = ds[(dsd == "RANDOMIZED") & ds_start.notna()].assign(_D=ds_start)
     adsl["RANDDT"] = adsl["USUBJID"].map(rnd.groupby("USUBJID")["_D"].min()) if len(rnd) else pd.NaT
     adsl["STARTDT"] = adsl["TRTSDT"] if reference_start == "first_dose" else adsl["RANDDT"]
@@ -235,7 +216,7 @@ def derive_adsl(
         adsl[c] = pd.to_datetime(adsl[c]).astype("datetime64[ns]")
 
     # Populations
-    screen = _upper(dmi, "ARMCD").isin(SCREEN_FAILURE_ARMCD) | arm.isin(SCREEN_FAILURE_ARM)
+    screen = upper(dmi, "ARMCD").isin(SCREEN_FAILURE_ARMCD) | arm.isin(SCREEN_FAILURE_ARM)
     adsl["ENRLFL"] = np.where(screen, "N", "Y")
     adsl["SAFFL"] = np.where(adsl["TRTSDT"].notna(), "Y", "N")
     adsl["EFFFL"] = np.where(
@@ -287,15 +268,15 @@ def _baseline_target_subjects(tu: pd.DataFrame, evaluator: str) -> pd.Index:
     if tu is None or not len(tu):
         return pd.Index([])
     t = select_evaluator(tu, "TU", evaluator)
-    role = _upper(t, "TUSTRESC").where(_upper(t, "TUSTRESC") != "", _upper(t, "TUORRES"))
+    role = upper(t, "TUSTRESC").where(upper(t, "TUSTRESC") != "", upper(t, "TUORRES"))
     return pd.Index(t.loc[role == "TARGET", "USUBJID"].astype(str).unique())
 
 
 def _death(adsl: pd.DataFrame, dm: pd.DataFrame, ds: pd.DataFrame, cut: pd.Timestamp):
     issues = []
-    dm_dth = pd.Series(_dates(dm, "DTHDT").to_numpy(), index=dm["USUBJID"].astype(str).to_numpy())
-    dsd = _upper(ds, "DSDECOD")
-    dsx = ds[dsd == "DEATH"].assign(_D=_dates(ds, "DSSTDT")[dsd == "DEATH"])
+    dm_dth = pd.Series(dates(dm, "DTHDT").to_numpy(), index=dm["USUBJID"].astype(str).to_numpy())
+    dsd = upper(ds, "DSDECOD")
+    dsx = ds[dsd == "DEATH"].assign(_D=dates(ds, "DSSTDT")[dsd == "DEATH"])
     ds_first = _first_by_subject(dsx, "_D") if len(dsx) else dsx
     ds_dth = pd.Series(
         ds_first["_D"].to_numpy() if len(ds_first) else [],
@@ -365,7 +346,7 @@ def _death(adsl: pd.DataFrame, dm: pd.DataFrame, ds: pd.DataFrame, cut: pd.Times
     adsl["DTHFL"] = np.where(adsl["DTHDT"].notna(), "Y", "")
     if "DTHFL" in dm.columns:
         flag = adsl["USUBJID"].map(
-            pd.Series(_upper(dm, "DTHFL").to_numpy(), index=dm["USUBJID"].astype(str))
+            pd.Series(upper(dm, "DTHFL").to_numpy(), index=dm["USUBJID"].astype(str))
         )
         nodate = (flag == "Y") & adsl["DTHDT"].isna()
         if nodate.any():
@@ -384,12 +365,12 @@ def _death(adsl: pd.DataFrame, dm: pd.DataFrame, ds: pd.DataFrame, cut: pd.Times
 
 
 def _end_of_study(adsl: pd.DataFrame, ds: pd.DataFrame, cut: pd.Timestamp) -> pd.DataFrame:
-    dsd = _upper(ds, "DSDECOD")
+    dsd = upper(ds, "DSDECOD")
     if "DSCAT" in ds.columns:
-        disp = _upper(ds, "DSCAT") == "DISPOSITION EVENT"
+        disp = upper(ds, "DSCAT") == "DISPOSITION EVENT"
     else:
         disp = ~dsd.isin(["RANDOMIZED", "INFORMED CONSENT OBTAINED", ""])
-    d = ds[disp].assign(_D=_dates(ds, "DSSTDT")[disp], _DEC=dsd[disp])
+    d = ds[disp].assign(_D=dates(ds, "DSSTDT")[disp], _DEC=dsd[disp])
     d = d[d["_D"].notna() & (d["_D"] <= cut)]
     last = _first_by_subject(d, "_D", last=True) if len(d) else d
     dec = adsl["USUBJID"].map(
@@ -410,8 +391,8 @@ def _last_alive(adsl: pd.DataFrame, domains: dict[str, pd.DataFrame], cut: pd.Ti
         df = domains.get(dom)
         if df is None or not len(df) or col not in df.columns:
             continue
-        flag = _upper(df, col + "F")
-        d = pd.DataFrame({"USUBJID": df["USUBJID"].astype(str), "D": _dates(df, col)})
+        flag = upper(df, col + "F")
+        d = pd.DataFrame({"USUBJID": df["USUBJID"].astype(str), "D": dates(df, col)})
         d = d[d["D"].notna() & (flag == "")]
         d["SRC"] = label
         d["RANK"] = rank
@@ -466,12 +447,12 @@ def _new_therapy(adsl: pd.DataFrame, cm: pd.DataFrame, cut: pd.Timestamp):
     if cm is None or not len(cm):
         adsl["NACTDT"] = pd.Series(pd.NaT, index=adsl.index, dtype="datetime64[ns]")
         return adsl, make_issues()
-    start = _dates(cm, "CMSTDT")
+    start = dates(cm, "CMSTDT")
     if "CMCAT" in cm.columns:
-        sel = _upper(cm, "CMCAT") == SUBSEQUENT_THERAPY_CAT
+        sel = upper(cm, "CMCAT") == SUBSEQUENT_THERAPY_CAT
     elif "CMCLAS" in cm.columns:
         trts = cm["USUBJID"].astype(str).map(adsl.set_index("USUBJID")["TRTSDT"])
-        sel = _upper(cm, "CMCLAS").str.contains("ANTINEOPLASTIC") & (start > trts)
+        sel = upper(cm, "CMCLAS").str.contains("ANTINEOPLASTIC") & (start > trts)
     else:
         sel = pd.Series(False, index=cm.index)
         issues.append(

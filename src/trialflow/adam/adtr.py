@@ -35,7 +35,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from trialflow.adam.adsl import _dates, _numeric, _upper
+from trialflow.columns import dates, numeric, upper
 
 NODAL_TESTS = ("DIAMETER", "SAXIS", "LPERP", "LDIAM")
 NONNODAL_TESTS = ("DIAMETER", "LDIAM")
@@ -60,7 +60,7 @@ def select_evaluator(
     col = prefix + "EVAL"
     if col not in df.columns:
         return df
-    val = _upper(df, col)
+    val = upper(df, col)
     if ev == "INVESTIGATOR":
         return df[(val == "INVESTIGATOR") | (val == "")]
     if ev in ("INDEPENDENT", "INDEPENDENT ASSESSOR"):
@@ -68,8 +68,8 @@ def select_evaluator(
         idcol = prefix + "EVALID"
         if idcol not in d.columns or not len(d):
             return d
-        reader = _upper(d, idcol)
-        acc = (_upper(d, prefix + "ACPTFL") == "Y").astype(int)
+        reader = upper(d, idcol)
+        acc = (upper(d, prefix + "ACPTFL") == "Y").astype(int)
         score = (
             pd.DataFrame(
                 {"USUBJID": d["USUBJID"].to_numpy(), "R": reader.to_numpy(), "A": acc.to_numpy()}
@@ -92,14 +92,14 @@ def _lesion_roles(tu: pd.DataFrame) -> pd.DataFrame:
         return pd.DataFrame(
             {"USUBJID": text, "LNKID": text, "ROLE": text, "NODAL_TU": pd.Series(dtype=bool)}
         )
-    role = _upper(tu, "TUSTRESC")
-    role = role.where(role != "", _upper(tu, "TUORRES"))
+    role = upper(tu, "TUSTRESC")
+    role = role.where(role != "", upper(tu, "TUORRES"))
     out = pd.DataFrame(
         {
             "USUBJID": tu["USUBJID"].astype(str).to_numpy(),
-            "LNKID": _upper(tu, "TULNKID").to_numpy(),
+            "LNKID": upper(tu, "TULNKID").to_numpy(),
             "ROLE": role.to_numpy(),
-            "NODAL_TU": _upper(tu, "TULOC").str.contains("LYMPH NODE").to_numpy(),
+            "NODAL_TU": upper(tu, "TULOC").str.contains("LYMPH NODE").to_numpy(),
         }
     )
     out = out[out["ROLE"].isin(["TARGET", "NON-TARGET", "NEW"]) & (out["LNKID"] != "")]
@@ -119,23 +119,23 @@ def tumour_records(
     """
     t = select_evaluator(tr, "TR", evaluator)
     u = select_evaluator(tu, "TU", evaluator) if tu is not None and len(tu) else tu
-    testcd = _upper(t, "TRTESTCD")
+    testcd = upper(t, "TRTESTCD")
     t = t[testcd != "SUMDIAM"]
     testcd = testcd[t.index]
     rec = pd.DataFrame(
         {
             "USUBJID": t["USUBJID"].astype(str).to_numpy(),
-            "LNKID": _upper(t, "TRLNKID").to_numpy(),
-            "GRP": _upper(t, "TRGRPID").to_numpy(),
+            "LNKID": upper(t, "TRLNKID").to_numpy(),
+            "GRP": upper(t, "TRGRPID").to_numpy(),
             "TESTCD": testcd.to_numpy(),
-            "DT": _dates(t, "TRDT").to_numpy(),
-            "DTF": _upper(t, "TRDTF").to_numpy(),
+            "DT": dates(t, "TRDT").to_numpy(),
+            "DTF": upper(t, "TRDTF").to_numpy(),
             "VISIT": (
                 t["VISIT"].astype("object").where(t["VISIT"].notna(), "")
                 if "VISIT" in t.columns
                 else pd.Series("", index=t.index)
             ).to_numpy(),
-            "VISITNUM": _numeric(t, "VISITNUM").to_numpy(),
+            "VISITNUM": numeric(t, "VISITNUM").to_numpy(),
             "SRCROW": (
                 pd.to_numeric(t["SRCROW"], errors="coerce")
                 if "SRCROW" in t.columns
@@ -143,19 +143,19 @@ def tumour_records(
             ).to_numpy(),
         }
     )
-    stresc = _upper(t, "TRSTRESC")
-    state = stresc.where(stresc != "", _upper(t, "TRORRES")).to_numpy()
+    stresc = upper(t, "TRSTRESC")
+    state = stresc.where(stresc != "", upper(t, "TRORRES")).to_numpy()
     rec["STATE"] = state
     value = (
         pd.to_numeric(t["TRSTRESN"], errors="coerce").to_numpy()
         if "TRSTRESN" in t.columns
         else np.full(len(t), np.nan)
     )
-    unit = _upper(t, "TRSTRESU").to_numpy()
+    unit = upper(t, "TRSTRESU").to_numpy()
     value = np.where(unit == "CM", value * 10.0, value)
     value = np.where(pd.Series(state).str.contains("TOO SMALL").to_numpy(), TOO_SMALL_MM, value)
     value = np.where(state == "ABSENT", 0.0, value)
-    value = np.where(_upper(t, "TRSTAT").to_numpy() == "NOT DONE", np.nan, value)
+    value = np.where(upper(t, "TRSTAT").to_numpy() == "NOT DONE", np.nan, value)
     rec["VALUE"] = value
 
     roles = _lesion_roles(u)

@@ -19,21 +19,13 @@ import numpy as np
 import pandas as pd
 
 from trialflow.errors import InputError
+from trialflow.vocab import (
+    ADEQUATE_RESPONSES,
+    DAYS_PER_MONTH,
+    TTE_PARAMS,
+)
 
-DAYS_PER_MONTH = 30.4375
-"""Months are days / 30.4375 (365.25 / 12), DESIGN.md "Kaplan–Meier"."""
-
-ADEQUATE_RESPONSES: tuple[str, ...] = ("CR", "PR", "SD", "NON-CR/NON-PD", "PD")
-"""An assessment is adequate when its overall response is one of these (not NE, not missing)."""
-
-RESPONDER_CATEGORIES: tuple[str, ...] = ("CR", "PR")
-
-PARAMS: dict[str, str] = {
-    "OS": "Overall Survival",
-    "PFS": "Progression-Free Survival",
-    "DOR": "Duration of Response",
-    "TTR": "Time to Response",
-}
+PARAMS = TTE_PARAMS
 
 ADSL_KEYS: tuple[str, ...] = (
     "COHORT",

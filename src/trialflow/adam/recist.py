@@ -12,10 +12,10 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from trialflow.adam.adsl import _dates, _upper
 from trialflow.adam.adtr import select_evaluator, target_sums, tumour_records
+from trialflow.columns import dates, upper
+from trialflow.vocab import RESPONSES  # noqa: F401  (re-exported for readers of this module)
 
-RESPONSES = ("CR", "PR", "SD", "NON-CR/NON-PD", "PD", "NE")
 _EPS = 1e-9
 NT_PROGRESSION = ("UNEQUIVOCAL", "UNEQUIVOCAL PROGRESSION", "PROGRESSION", "PD")
 NOT_ASSESSED = ("", "NOT DONE", "NE", "NOT EVALUABLE", "NOT ASSESSED", "NOT ASSESSABLE")
@@ -258,11 +258,11 @@ def select_ovr_records(
         out = pd.DataFrame(
             {
                 "USUBJID": d["USUBJID"].astype(str),
-                "ADT": _dates(d, "ADT"),
+                "ADT": dates(d, "ADT"),
                 "ADTF": d["ADTF"].fillna("") if "ADTF" in d.columns else "",
                 "AVISIT": d["AVISIT"] if "AVISIT" in d.columns else "",
                 "AVISITN": d["AVISITN"] if "AVISITN" in d.columns else np.nan,
-                "AVALC": _upper(d, "OVRLRESP"),
+                "AVALC": upper(d, "OVRLRESP"),
                 "SRCDOM": "TR",
                 "SRCROW": np.nan,
                 "SRCSEQ": np.nan,
@@ -275,21 +275,21 @@ def select_ovr_records(
         return pd.DataFrame({c: pd.Series(dtype="object") for c in cols}).astype(
             {"ADT": "datetime64[ns]"}
         )
-    r = rs[_upper(rs, "RSTESTCD") == "OVRLRESP"]
+    r = rs[upper(rs, "RSTESTCD") == "OVRLRESP"]
     if "RSCAT" in r.columns:
-        cat = _upper(r, "RSCAT")
+        cat = upper(r, "RSCAT")
         r = r[cat.isin(["", "RECIST 1.1", "RECIST"])]
     if src == "investigator":
         r = select_evaluator(r, "RS", "INVESTIGATOR")
     elif "RSEVAL" in r.columns:
-        r = r[_upper(r, "RSEVAL") == "INDEPENDENT ASSESSOR"]
-    res = _upper(r, "RSSTRESC")
-    res = res.where(res != "", _upper(r, "RSORRES"))
+        r = r[upper(r, "RSEVAL") == "INDEPENDENT ASSESSOR"]
+    res = upper(r, "RSSTRESC")
+    res = res.where(res != "", upper(r, "RSORRES"))
     out = pd.DataFrame(
         {
             "USUBJID": r["USUBJID"].astype(str),
-            "ADT": _dates(r, "RSDT"),
-            "ADTF": _upper(r, "RSDTF"),
+            "ADT": dates(r, "RSDT"),
+            "ADTF": upper(r, "RSDTF"),
             "AVISIT": r["VISIT"].fillna("") if "VISIT" in r.columns else "",
             "AVISITN": pd.to_numeric(r["VISITNUM"], errors="coerce")
             if "VISITNUM" in r.columns
@@ -305,8 +305,8 @@ def select_ovr_records(
         }
     )
     if src == "independent":
-        out["_ACC"] = (_upper(r, "RSACPTFL") != "Y").astype(int).to_numpy()
-        out["_RDR"] = _upper(r, "RSEVALID").to_numpy()
+        out["_ACC"] = (upper(r, "RSACPTFL") != "Y").astype(int).to_numpy()
+        out["_RDR"] = upper(r, "RSEVALID").to_numpy()
         visit = np.where(
             out["AVISITN"].notna(), "V" + out["AVISITN"].astype(str), "D" + out["ADT"].astype(str)
         )

@@ -21,6 +21,7 @@ import pandas as pd
 
 from trialflow.ard.core import ARD_COLUMNS, ard_rows, concat_ard, format_value
 from trialflow.errors import ConfigError, InputError
+from trialflow.vocab import BOR_CATEGORIES
 
 RESPONSE_PARAMS: tuple[tuple[str, str, str, bool], ...] = (
     ("CRSP", "orr", "Objective response rate (confirmed CR or PR)", True),
@@ -32,9 +33,6 @@ RESPONSE_PARAMS: tuple[tuple[str, str, str, bool], ...] = (
 )
 """(ADRS PARAMCD, ARD analysis, label, required) of each response rate, in output order. An
 optional parameter (required False) is reported only when ADRS has it at all."""
-
-BOR_CATEGORIES: tuple[str, ...] = ("CR", "PR", "SD", "NON-CR/NON-PD", "PD", "NE", "MISSING")
-"""Best overall response categories, in table order."""
 
 SMALL_N = 5
 """Default subgroup size below which a level is flagged (`small_n_flag` = "Y")."""

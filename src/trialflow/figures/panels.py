@@ -20,12 +20,13 @@ from trialflow.figures.km import km_figure
 from trialflow.figures.swimmer import swimmer_figure
 from trialflow.figures.tumour import spider_figure, waterfall_figure
 from trialflow.stats.survival import km_curve, km_summary
+from trialflow.vocab import KM_PARAMS as KM_NAMES
 
 # PARAMCD -> (title, x label, population flag): the same populations as the efficacy ARD.
 KM_PARAMS = {
-    "PFS": ("Progression-free survival", "Time since start of treatment (months)", "ENRLFL"),
-    "OS": ("Overall survival", "Time since start of treatment (months)", "ENRLFL"),
-    "DOR": ("Duration of response", "Time since first confirmed response (months)", "EFFFL"),
+    "PFS": (KM_NAMES["PFS"], "Time since start of treatment (months)", "ENRLFL"),
+    "OS": (KM_NAMES["OS"], "Time since start of treatment (months)", "ENRLFL"),
+    "DOR": (KM_NAMES["DOR"], "Time since first confirmed response (months)", "EFFFL"),
 }
 
 

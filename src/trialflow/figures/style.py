@@ -33,6 +33,8 @@ import matplotlib as mpl
 import matplotlib.style
 from matplotlib.figure import Figure
 
+from trialflow.vocab import BOR_CATEGORIES, DAYS_PER_MONTH  # noqa: F401  (time axes in months)
+
 # --------------------------------------------------------------------------- palette
 
 #: The Okabe–Ito palette (Okabe & Ito 2008), by name.
@@ -63,7 +65,7 @@ GROUP_COLORS: tuple[str, ...] = (
 )
 
 #: RECIST 1.1 best-overall-response categories in display order (best first).
-BOR_ORDER: tuple[str, ...] = ("CR", "PR", "SD", "NON-CR/NON-PD", "PD", "NE", "MISSING")
+BOR_ORDER: tuple[str, ...] = BOR_CATEGORIES
 
 #: One fixed colour per BOR category: the responses in blues, SD green, PD vermillion.
 BOR_COLORS: dict[str, str] = {
@@ -92,8 +94,6 @@ REFERENCE_COLOR = "#555555"
 
 # --------------------------------------------------------------------------- sizes and rc
 
-#: Days per month for every time axis in months (DESIGN.md: months are days / 30.4375).
-DAYS_PER_MONTH = 30.4375
 
 #: Default figure size in inches (width, height): report width.
 FIGSIZE: tuple[float, float] = (8.0, 5.0)

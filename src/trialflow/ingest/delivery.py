@@ -44,8 +44,9 @@ from trialflow.dates import (
 from trialflow.errors import InputError
 from trialflow.io import SRCROW, number_text
 from trialflow.issues import ISSUE_COLUMNS
+from trialflow.vocab import DOMAINS
 
-DOMAIN_ORDER = ("dm", "suppdm", "ex", "ae", "ds", "tu", "tr", "rs", "cm")
+DOMAIN_ORDER = DOMAINS
 STAGE = "ingest"
 SUMMARY_COLUMNS = ["domain", "raw_rows", "kept_rows", "excluded_rows"]
 

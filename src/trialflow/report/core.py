@@ -26,17 +26,15 @@ from typing import Any
 
 import pandas as pd
 
+from trialflow.vocab import BOR_CATEGORIES, KM_PARAMS
+
 NE = "NE"
 
 #: Order of response categories in BOR tables (RECIST 1.1 plus MISSING).
-BOR_ORDER = ["CR", "PR", "SD", "NON-CR/NON-PD", "PD", "NE", "MISSING"]
+BOR_ORDER = list(BOR_CATEGORIES)
 
 #: ARD KM parameter -> display name.
-KM_NAMES = {
-    "PFS": "Progression-free survival",
-    "OS": "Overall survival",
-    "DOR": "Duration of response",
-}
+KM_NAMES = KM_PARAMS
 
 #: The report's sections, in order (the headings of the trial report notebook).
 TRIAL_REPORT_SECTIONS = [
