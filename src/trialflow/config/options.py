@@ -1,0 +1,265 @@
+"""The clinical options of one trial as typed, frozen objects.
+
+They are built once from the validated trial file (`check_trial` has filled every default from
+`workflow/schemas/trial.schema.yaml`, the only place a default is written) and passed
+explicitly to the library functions, which take them as required arguments. The report's
+Methods section renders from the same objects, so it cannot drift from what ran.
+
+No field has a default here: a key missing from the resolved trial mapping is a programming
+error (the schema adds every key), reported as a `ConfigError` naming the key.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, fields
+from typing import Any
+
+from trialflow.errors import ConfigError
+
+
+class _Section(dict):
+    """A mapping that remembers its dotted path in the trial file, for error messages."""
+
+    path: tuple[str, ...] = ()
+
+
+def _get(node: Mapping[str, Any], *path: str) -> Any:
+    """The option at `path` under `node`; sub-mappings keep their full path."""
+    prefix = getattr(node, "path", ())
+    for i, key in enumerate(path):
+        if not isinstance(node, Mapping) or key not in node:
+            dotted = ".".join((*prefix, *path[: i + 1]))
+            raise ConfigError(f"trial option {dotted} is missing (was the schema applied?)")
+        node = node[key]
+    if isinstance(node, Mapping):
+        section = _Section(node)
+        section.path = (*prefix, *path)
+        return section
+    return node
+
+
+@dataclass(frozen=True)
+class ResponseRules:
+    """Tumour response: RECIST 1.1 (Eisenhauer 2009) thresholds, BOR confirmation and the
+    response source. Used by the per-visit response, ADRS, ADTR and the efficacy ARD."""
+
+    source: str
+    """derived (RECIST 1.1 from TU/TR), investigator or independent (RS)."""
+    confirmation_required: bool
+    confirmation_min_days: int
+    max_ne_between: int
+    sd_min_days: int
+    cbr_sd_min_days: int
+    investigator_eval: str
+    """--EVAL value of the investigator's records."""
+    independent_eval: str
+    """--EVAL value of the independent reviewers' records."""
+    rscat: tuple[str, ...]
+    """RS RSCAT values accepted as RECIST 1.1 overall responses (an empty RSCAT is accepted)."""
+    new_therapy_boundary: str
+    """before (ADT < NACTDT) or on_or_before (ADT <= NACTDT): the assessments that count once
+    new anticancer therapy starts, for BOR and PFS alike."""
+    pr_pct: float
+    pd_pct: float
+    pd_min_mm: float
+    node_cr_mm: float
+
+    @classmethod
+    def from_trial(cls, trial: Mapping[str, Any]) -> ResponseRules:
+        r = _get(trial, "response")
+        conf = _get(r, "confirmation")
+        recist = _get(r, "recist")
+        return cls(
+            source=str(_get(r, "source")),
+            confirmation_required=bool(_get(conf, "required")),
+            confirmation_min_days=int(_get(conf, "min_days")),
+            max_ne_between=int(_get(conf, "max_ne_between")),
+            sd_min_days=int(_get(r, "sd_min_days")),
+            cbr_sd_min_days=int(_get(r, "cbr_sd_min_days")),
+            investigator_eval=str(_get(r, "investigator_eval")),
+            independent_eval=str(_get(r, "independent_eval")),
+            rscat=tuple(str(x) for x in _get(r, "rscat")),
+            new_therapy_boundary=str(_get(r, "new_therapy_boundary")),
+            pr_pct=float(_get(recist, "pr_pct")),
+            pd_pct=float(_get(recist, "pd_pct")),
+            pd_min_mm=float(_get(recist, "pd_min_mm")),
+            node_cr_mm=float(_get(recist, "node_cr_mm")),
+        )
+
+    @property
+    def evaluator(self) -> str:
+        """The --EVAL value whose tumour records are analysed (the response source's reader)."""
+        return self.independent_eval if self.source == "independent" else self.investigator_eval
+
+
+@dataclass(frozen=True)
+class PfsRules:
+    """PFS censoring (FDA 2018 endpoints guidance, Table 5 of its appendix)."""
+
+    censor_at_new_therapy: bool
+    max_missed_assessments: int
+    assessment_interval_days: int
+    new_therapy_boundary: str
+    """The same rule as `ResponseRules.new_therapy_boundary` (one option, response section)."""
+
+    @classmethod
+    def from_trial(cls, trial: Mapping[str, Any]) -> PfsRules:
+        p = _get(trial, "pfs")
+        return cls(
+            censor_at_new_therapy=bool(_get(p, "censor_at_new_therapy")),
+            max_missed_assessments=int(_get(p, "max_missed_assessments")),
+            assessment_interval_days=int(_get(trial, "assessment_interval_days")),
+            new_therapy_boundary=str(_get(trial, "response", "new_therapy_boundary")),
+        )
+
+
+@dataclass(frozen=True)
+class RateOptions:
+    """Confidence intervals of response rates."""
+
+    ci_method: str
+    conf_level: float
+
+    @classmethod
+    def from_trial(cls, trial: Mapping[str, Any]) -> RateOptions:
+        r = _get(trial, "rates")
+        return cls(ci_method=str(_get(r, "ci_method")), conf_level=float(_get(r, "conf_level")))
+
+
+@dataclass(frozen=True)
+class SurvivalOptions:
+    """Kaplan–Meier summaries: CI transformation and level, landmark times (months)."""
+
+    conf_type: str
+    conf_level: float
+    landmarks_months: tuple[float, ...]
+
+    @classmethod
+    def from_trial(cls, trial: Mapping[str, Any]) -> SurvivalOptions:
+        s = _get(trial, "survival")
+        return cls(
+            conf_type=str(_get(s, "conf_type")),
+            conf_level=float(_get(s, "conf_level")),
+            landmarks_months=tuple(float(x) for x in _get(s, "landmarks_months")),
+        )
+
+
+@dataclass(frozen=True)
+class SafetyOptions:
+    """Treatment-emergent adverse events and the AE tables."""
+
+    teae_window_days: int
+    aesi: tuple[str, ...]
+    common_ae_threshold: float
+    aesev_grades: tuple[tuple[str, int], ...]
+    """AESEV -> toxicity grade when a delivery has no AETOXGR, as (AESEV, grade) pairs."""
+
+    @classmethod
+    def from_trial(cls, trial: Mapping[str, Any]) -> SafetyOptions:
+        s = _get(trial, "safety")
+        grades = _get(s, "aesev_grades")
+        return cls(
+            teae_window_days=int(_get(s, "teae_window_days")),
+            aesi=tuple(str(x) for x in _get(s, "aesi")),
+            common_ae_threshold=float(_get(s, "common_ae_threshold")),
+            aesev_grades=tuple((str(k).upper(), int(v)) for k, v in sorted(grades.items())),
+        )
+
+    @property
+    def aesev_grade_map(self) -> dict[str, int]:
+        return dict(self.aesev_grades)
+
+
+@dataclass(frozen=True)
+class SubjectOptions:
+    """Subject-level derivations (ADSL) and subgroup reporting."""
+
+    reference_start: str
+    age_group_cut: float
+    subgroups: tuple[str, ...]
+    subgroup_small_n: int
+
+    @classmethod
+    def from_trial(cls, trial: Mapping[str, Any]) -> SubjectOptions:
+        return cls(
+            reference_start=str(_get(trial, "reference_start")),
+            age_group_cut=float(_get(trial, "baseline", "age_group_cut")),
+            subgroups=tuple(str(x) for x in _get(trial, "subgroups")),
+            subgroup_small_n=int(_get(trial, "baseline", "subgroup_small_n")),
+        )
+
+
+@dataclass(frozen=True)
+class DrugOptions:
+    """The study drug's planned schedule (ADEX dose intensity)."""
+
+    name: str
+    planned_dose: float
+    dose_unit: str
+    doses_per_cycle: int
+    cycle_days: int
+    schedule: str
+    delay_tolerance_days: int
+
+    @classmethod
+    def from_trial(cls, trial: Mapping[str, Any]) -> DrugOptions:
+        d = _get(trial, "drug")
+        return cls(
+            name=str(_get(d, "name")),
+            planned_dose=float(_get(d, "planned_dose")),
+            dose_unit=str(_get(d, "dose_unit")),
+            doses_per_cycle=int(_get(d, "doses_per_cycle")),
+            cycle_days=int(_get(d, "cycle_days")),
+            schedule=str(_get(d, "schedule")),
+            delay_tolerance_days=int(_get(d, "delay_tolerance_days")),
+        )
+
+
+@dataclass(frozen=True)
+class DesignSpec:
+    """The trial's statistical design (decision rule for the primary endpoint)."""
+
+    endpoint: str
+    kind: str
+    variant: str
+    p0: float
+    p1: float
+    alpha: float
+    power: float
+    historical_median_months: float | None
+    target_median_months: float | None
+    landmark_months: float | None
+    historical_landmark_rate: float | None
+
+    @classmethod
+    def from_trial(cls, trial: Mapping[str, Any]) -> DesignSpec:
+        d = _get(trial, "design")
+        return cls(**{f.name: _get(d, f.name) for f in fields(cls)})
+
+
+@dataclass(frozen=True)
+class TrialOptions:
+    """Every clinical option of one trial, built once from its resolved trial file."""
+
+    response: ResponseRules
+    pfs: PfsRules
+    rates: RateOptions
+    survival: SurvivalOptions
+    safety: SafetyOptions
+    subjects: SubjectOptions
+    drug: DrugOptions
+    design: DesignSpec
+
+    @classmethod
+    def from_trial(cls, trial: Mapping[str, Any]) -> TrialOptions:
+        return cls(
+            response=ResponseRules.from_trial(trial),
+            pfs=PfsRules.from_trial(trial),
+            rates=RateOptions.from_trial(trial),
+            survival=SurvivalOptions.from_trial(trial),
+            safety=SafetyOptions.from_trial(trial),
+            subjects=SubjectOptions.from_trial(trial),
+            drug=DrugOptions.from_trial(trial),
+            design=DesignSpec.from_trial(trial),
+        )
