@@ -86,18 +86,9 @@ def make_project(tmp: Path, trials: dict[str, str], raw: dict[str, Path] | None 
 def resolved_trial(**sections) -> dict:
     """A minimal trial mapping resolved with the schema's defaults (the only defaults there
     are), with `sections` (e.g. `response={"confirmation": {"required": False}}`) given."""
-    from trialflow.config.loading import apply_defaults, parse_yaml
+    from trialflow.config.loading import resolve_sections
 
-    schema_path = REPO / "workflow" / "schemas" / "trial.schema.yaml"
-    schema = parse_yaml(schema_path.read_text(encoding="utf-8"), str(schema_path))
-    data = {
-        "id": "test",
-        "title": "Test trial",
-        "studyid": "TEST",
-        "deliveries": [{"cutoff": "2020-01-01", "raw": "resources/raw/test"}],
-        **sections,
-    }
-    return apply_defaults(data, schema)
+    return resolve_sections(sections)
 
 
 def trial_options(**sections):

@@ -61,7 +61,13 @@ def minimal_adsl(dm: pd.DataFrame, ex: pd.DataFrame) -> pd.DataFrame:
 def derived(sample: dict[str, pd.DataFrame]):
     ae = clean_ae(sample["ae"])
     adsl = minimal_adsl(sample["dm"], sample["ex"])
-    adae, issues = derive_adae(ae, adsl, teae_window_days=30, aesi=["DIARRHOEA"])
+    adae, issues = derive_adae(
+        ae,
+        adsl,
+        teae_window_days=30,
+        aesi=["DIARRHOEA"],
+        aesev_grades={"MILD": 1, "MODERATE": 2, "SEVERE": 3},
+    )
     return ae, adsl, adae, issues
 
 

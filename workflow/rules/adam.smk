@@ -102,7 +102,7 @@ rule adae:
         ENV
     params:
         cutoff=lambda w: w.cutoff,
-        safety=lambda w: TRIALS[w.trial]["safety"],
+        trial=lambda w: trial_options(w.trial, "safety"),
     script:
         "../scripts/adae.py"
 

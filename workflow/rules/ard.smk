@@ -20,7 +20,7 @@ rule ard_efficacy:
         ENV
     params:
         options=lambda w: trial_options(
-            w.trial, "response", "rates", "survival", "design", "subgroups"
+            w.trial, "response", "rates", "survival", "design", "subgroups", "baseline"
         ),
     script:
         "../scripts/ard_efficacy.py"
@@ -39,7 +39,7 @@ rule ard_safety:
     conda:
         ENV
     params:
-        safety=lambda w: TRIALS[w.trial]["safety"],
+        trial=lambda w: trial_options(w.trial, "safety"),
     script:
         "../scripts/ard_safety.py"
 

@@ -5,6 +5,13 @@ Library: trialflow.ard.efficacy.efficacy_ard, trialflow.ard.concordance.concorda
 
 from trialflow.ard.concordance import concordance
 from trialflow.ard.efficacy import efficacy_ard
+from trialflow.config.options import (
+    DesignSpec,
+    RateOptions,
+    ResponseRules,
+    SubgroupOptions,
+    SurvivalOptions,
+)
 from trialflow.io import read_parquet, write_csv
 from trialflow.scripting import run_script
 
@@ -12,7 +19,16 @@ from trialflow.scripting import run_script
 def main(smk):
     opts = smk.params.options
     adsl = read_parquet(smk.input.adsl)
-    ard = efficacy_ard(adsl, read_parquet(smk.input.adrs), read_parquet(smk.input.adtte), opts)
+    ard = efficacy_ard(
+        adsl,
+        read_parquet(smk.input.adrs),
+        read_parquet(smk.input.adtte),
+        response=ResponseRules.from_trial(opts),
+        rates=RateOptions.from_trial(opts),
+        survival=SurvivalOptions.from_trial(opts),
+        design=DesignSpec.from_trial(opts),
+        subgroups=SubgroupOptions.from_trial(opts),
+    )
     response = opts["response"]
     visits, summary = concordance(
         read_parquet(smk.input.visits),

@@ -13,6 +13,7 @@ Times are reported in months (ADTTE AVALM = days / 30.4375).
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -20,6 +21,13 @@ import numpy as np
 import pandas as pd
 
 from trialflow.ard.core import ARD_COLUMNS, ard_rows, concat_ard, format_value
+from trialflow.config.options import (
+    DesignSpec,
+    RateOptions,
+    ResponseRules,
+    SubgroupOptions,
+    SurvivalOptions,
+)
 from trialflow.errors import ConfigError, InputError
 from trialflow.vocab import BOR_CATEGORIES
 
@@ -33,9 +41,6 @@ RESPONSE_PARAMS: tuple[tuple[str, str, str, bool], ...] = (
 )
 """(ADRS PARAMCD, ARD analysis, label, required) of each response rate, in output order. An
 optional parameter (required False) is reported only when ADRS has it at all."""
-
-SMALL_N = 5
-"""Default subgroup size below which a level is flagged (`small_n_flag` = "Y")."""
 
 
 def _flag_filter(flag: str) -> str:
@@ -101,9 +106,9 @@ def response_rates_ard(
     adrs: pd.DataFrame,
     adsl: pd.DataFrame,
     *,
-    conf_level: float = 0.95,
-    method: str = "clopper-pearson",
-    p0: float | None = None,
+    conf_level: float,
+    method: str,
+    p0: float | None,
     population: str = "EFFFL",
 ) -> pd.DataFrame:
     """ORR (confirmed: ADRS CRSP; unconfirmed: RSP, supportive), DCR (DCR, and CDCR when ADRS
@@ -199,9 +204,9 @@ def km_stats(
     time: np.ndarray | pd.Series,
     event: np.ndarray | pd.Series,
     *,
-    conf_level: float = 0.95,
-    conf_type: str = "log-log",
-    landmarks_months: Sequence[float] = (),
+    conf_level: float,
+    conf_type: str,
+    landmarks_months: Sequence[float],
     followup: bool = True,
 ) -> dict[str, Any]:
     """The Kaplan–Meier statistics of one group as an ordered mapping (see `km_ard`)."""
@@ -241,9 +246,9 @@ def km_ard(
     adtte: pd.DataFrame,
     *,
     paramcd: str,
-    conf_level: float = 0.95,
-    conf_type: str = "log-log",
-    landmarks_months: Sequence[float] = (),
+    conf_level: float,
+    conf_type: str,
+    landmarks_months: Sequence[float],
     population: str = "ENRLFL",
 ) -> pd.DataFrame:
     """Kaplan–Meier summary of one ADTTE parameter, in months (AVALM), event = CNSR 0.
@@ -315,14 +320,14 @@ def subgroup_ard(
     adsl: pd.DataFrame,
     *,
     subgroups: Sequence[str],
-    conf_level: float = 0.95,
-    method: str = "clopper-pearson",
-    surv_conf_level: float = 0.95,
-    conf_type: str = "log-log",
-    min_n: int = SMALL_N,
+    conf_level: float,
+    method: str,
+    surv_conf_level: float,
+    conf_type: str,
+    min_n: int,
+    response_param: str,
     response_population: str = "EFFFL",
     survival_population: str = "ENRLFL",
-    response_param: str = "CRSP",
 ) -> pd.DataFrame:
     """ORR (`response_param`, default CRSP) with CI and median PFS with CI for each level of
     every subgroup variable.
@@ -435,12 +440,12 @@ def design_ard(
     adsl: pd.DataFrame,
     adtte: pd.DataFrame,
     *,
-    conf_level: float = 0.95,
-    conf_type: str = "log-log",
+    conf_level: float,
+    conf_type: str,
+    response_param: str,
     response_population: str = "EFFFL",
     survival_population: str = "ENRLFL",
     order_by: Sequence[str] = ("TRTSDT", "USUBJID"),
-    response_param: str = "CRSP",
 ) -> pd.DataFrame:
     """The trial design and its decision, with the sentence the report prints (stat
     "sentence").
@@ -589,34 +594,32 @@ def design_ard(
 
 
 def efficacy_ard(
-    adsl: pd.DataFrame, adrs: pd.DataFrame, adtte: pd.DataFrame, trial: Mapping[str, Any]
+    adsl: pd.DataFrame,
+    adrs: pd.DataFrame,
+    adtte: pd.DataFrame,
+    *,
+    response: ResponseRules,
+    rates: RateOptions,
+    survival: SurvivalOptions,
+    design: DesignSpec,
+    subgroups: SubgroupOptions,
 ) -> pd.DataFrame:
-    """All efficacy ARD rows for one trial and cutoff, from the resolved trial config.
+    """All efficacy ARD rows for one trial and cutoff, from the trial's typed options.
 
-    Reads ``rates.ci_method``, ``rates.conf_level``, ``survival.conf_type``,
-    ``survival.conf_level``, ``survival.landmarks_months``, ``design.*`` and ``subgroups``
-    and ``response.confirmation.required`` (defaults as in workflow/schemas/trial.schema.yaml).
-    The subgroup ORR and the design decision use confirmed responses (CRSP) when confirmation
-    is required (the default), else unconfirmed ones (RSP). Order: response rates (p-value
-    against design.p0 for ORR-primary designs), BOR tables, KM of OS and PFS (ENRLFL) and DOR
-    (EFFFL responders), TTR, subgroups, design decision.
+    The subgroup ORR and the design decision use confirmed responses (CRSP) when
+    `response.confirmation_required`, else unconfirmed ones (RSP). Order: response rates
+    (p-value against design p0 for ORR-primary designs), BOR tables, KM of OS and PFS (ENRLFL)
+    and DOR (EFFFL responders), TTR, subgroups, design decision.
     """
-    rates = trial.get("rates", {}) or {}
-    surv = trial.get("survival", {}) or {}
-    des = trial.get("design", {}) or {}
-    confirm = ((trial.get("response", {}) or {}).get("confirmation", {}) or {}).get(
-        "required", True
-    )
-    orr_param = "CRSP" if confirm else "RSP"
-    method = rates.get("ci_method", "clopper-pearson")
-    rlevel = float(rates.get("conf_level", 0.95))
-    conf_type = surv.get("conf_type", "log-log")
-    slevel = float(surv.get("conf_level", 0.95))
-    landmarks = [float(x) for x in surv.get("landmarks_months", [6, 12])]
-    p0 = des.get("p0", 0.10) if des.get("kind", "simon_two_stage") != "one_sample_logrank" else None
-    km_opts = {"conf_level": slevel, "conf_type": conf_type, "landmarks_months": landmarks}
+    orr_param = "CRSP" if response.confirmation_required else "RSP"
+    p0 = design.p0 if design.kind != "one_sample_logrank" else None
+    km_opts = {
+        "conf_level": survival.conf_level,
+        "conf_type": survival.conf_type,
+        "landmarks_months": list(survival.landmarks_months),
+    }
     parts = [
-        response_rates_ard(adrs, adsl, conf_level=rlevel, method=method, p0=p0),
+        response_rates_ard(adrs, adsl, conf_level=rates.conf_level, method=rates.ci_method, p0=p0),
         bor_table_ard(adrs, adsl),
         km_ard(adtte, paramcd="OS", **km_opts),
         km_ard(adtte, paramcd="PFS", **km_opts),
@@ -626,20 +629,21 @@ def efficacy_ard(
             adrs,
             adtte,
             adsl,
-            subgroups=list(trial.get("subgroups", []) or []),
-            conf_level=rlevel,
-            method=method,
-            surv_conf_level=slevel,
-            conf_type=conf_type,
+            subgroups=list(subgroups.variables),
+            conf_level=rates.conf_level,
+            method=rates.ci_method,
+            surv_conf_level=survival.conf_level,
+            conf_type=survival.conf_type,
+            min_n=subgroups.small_n,
             response_param=orr_param,
         ),
         design_ard(
-            des,
+            dataclasses.asdict(design),
             adrs,
             adsl,
             adtte,
-            conf_level=slevel,
-            conf_type=conf_type,
+            conf_level=survival.conf_level,
+            conf_type=survival.conf_type,
             response_param=orr_param,
         ),
     ]

@@ -182,7 +182,7 @@ def teae_by_soc_pt(adae: pd.DataFrame, adsl: pd.DataFrame) -> pd.DataFrame:
     return concat_ard(parts)
 
 
-def common_teae(adae: pd.DataFrame, adsl: pd.DataFrame, *, threshold: float = 0.10) -> pd.DataFrame:
+def common_teae(adae: pd.DataFrame, adsl: pd.DataFrame, *, threshold: float) -> pd.DataFrame:
     """Most common TEAEs: preferred terms reported by at least `threshold` of the safety
     population (n >= threshold x N, compared with a 1e-9 tolerance so that 3 of 30 is 10%).
 
@@ -221,7 +221,7 @@ def common_teae(adae: pd.DataFrame, adsl: pd.DataFrame, *, threshold: float = 0.
 # --------------------------------------------------------------------------------------------
 
 
-def aesi_table(adae: pd.DataFrame, adsl: pd.DataFrame, *, aesi: Sequence[str] = ()) -> pd.DataFrame:
+def aesi_table(adae: pd.DataFrame, adsl: pd.DataFrame, *, aesi: Sequence[str]) -> pd.DataFrame:
     """Treatment-emergent AEs of special interest (ADAE AESIFL 'Y') by worst grade, with the
     time to first onset.
 

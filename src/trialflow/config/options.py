@@ -173,20 +173,33 @@ class SafetyOptions:
 
 @dataclass(frozen=True)
 class SubjectOptions:
-    """Subject-level derivations (ADSL) and subgroup reporting."""
+    """Subject-level derivations (ADSL)."""
 
     reference_start: str
+    """first_dose (STARTDT = TRTSDT) or randomization (DS RANDOMIZED)."""
     age_group_cut: float
-    subgroups: tuple[str, ...]
-    subgroup_small_n: int
+    """AGEGR1 is '<cut' or '>=cut' years."""
 
     @classmethod
     def from_trial(cls, trial: Mapping[str, Any]) -> SubjectOptions:
         return cls(
             reference_start=str(_get(trial, "reference_start")),
             age_group_cut=float(_get(trial, "baseline", "age_group_cut")),
-            subgroups=tuple(str(x) for x in _get(trial, "subgroups")),
-            subgroup_small_n=int(_get(trial, "baseline", "subgroup_small_n")),
+        )
+
+
+@dataclass(frozen=True)
+class SubgroupOptions:
+    """Subgroup analyses: the ADSL variables and the size below which a level is flagged."""
+
+    variables: tuple[str, ...]
+    small_n: int
+
+    @classmethod
+    def from_trial(cls, trial: Mapping[str, Any]) -> SubgroupOptions:
+        return cls(
+            variables=tuple(str(x) for x in _get(trial, "subgroups")),
+            small_n=int(_get(trial, "baseline", "subgroup_small_n")),
         )
 
 
@@ -248,6 +261,7 @@ class TrialOptions:
     survival: SurvivalOptions
     safety: SafetyOptions
     subjects: SubjectOptions
+    subgroups: SubgroupOptions
     drug: DrugOptions
     design: DesignSpec
 
@@ -260,6 +274,7 @@ class TrialOptions:
             survival=SurvivalOptions.from_trial(trial),
             safety=SafetyOptions.from_trial(trial),
             subjects=SubjectOptions.from_trial(trial),
+            subgroups=SubgroupOptions.from_trial(trial),
             drug=DrugOptions.from_trial(trial),
             design=DesignSpec.from_trial(trial),
         )
