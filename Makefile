@@ -52,10 +52,12 @@ lock:
 bench: $(STAMP)
 	for b in benchmarks/bench_*.py; do $(BIN)/python $$b || exit 1; done
 
-# Audit every analysis under results/ against its manifest (or one: make verify ANALYSIS=...).
+# Audit every analysis and trial folder under results/ against its manifest (or one:
+# make verify ANALYSIS=...).
 ANALYSIS ?= $(wildcard results/*/*-*-*)
+TRIAL_FOLDERS ?= $(patsubst %/manifest.json,%,$(wildcard results/*/manifest.json))
 verify: $(STAMP)
-	@status=0; for a in $(ANALYSIS); do $(BIN)/trialflow verify $$a || status=1; done; exit $$status
+	@status=0; for a in $(ANALYSIS) $(TRIAL_FOLDERS); do $(BIN)/trialflow verify $$a || status=1; done; exit $$status
 
 reproduce: $(STAMP)
 	@status=0; for a in $(ANALYSIS); do $(BIN)/trialflow reproduce $$a || status=1; done; exit $$status

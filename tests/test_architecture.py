@@ -18,7 +18,7 @@ import pytest
 REPO = Path(__file__).resolve().parents[1]
 SRC = REPO / "src" / "trialflow"
 
-BOTTOM = {"errors", "vocab", "columns", "dates", "issues", "io"}
+BOTTOM = {"errors", "vocab", "columns", "dates", "issues", "io", "ard_table"}
 """Modules at the bottom of the library: anything may import them."""
 
 ALLOWED: dict[str, set[str]] = {
@@ -28,6 +28,7 @@ ALLOWED: dict[str, set[str]] = {
     "dates": {"errors"},
     "issues": {"errors"},
     "io": {"errors", "vocab", "columns"},
+    "ard_table": set(),
     "config": BOTTOM,
     "stats": {"errors"},
     "ingest": BOTTOM | {"config"},
@@ -46,8 +47,6 @@ NOTEBOOK_ALLOWED = BOTTOM | {"report", "config"}
 
 PENDING = {
     "trialflow.ard.concordance",
-    "trialflow.figures.panels",
-    "cutoff_report.ipynb",
 }
 """Known violations being removed (they fail strictly once fixed, so this set must shrink)."""
 

@@ -10,7 +10,6 @@ import pytest
 from scipy import stats
 
 from tests.conftest import trial_options
-from trialflow.ard.core import ARD_COLUMNS, ard_value
 from trialflow.ard.efficacy import (
     bor_table_ard,
     design_ard,
@@ -19,6 +18,7 @@ from trialflow.ard.efficacy import (
     response_rates_ard,
     subgroup_ard,
 )
+from trialflow.ard_table import ARD_COLUMNS, ard_value
 from trialflow.errors import InputError
 
 # 20 evaluable subjects E01..E20 (EFFFL Y), enrolled E01 first (TRTSDT 2021-01-01 + i days),

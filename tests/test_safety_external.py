@@ -13,8 +13,8 @@ import pandas as pd
 import pytest
 
 from trialflow.adam.adae import derive_adae
-from trialflow.ard.core import ard_value
 from trialflow.ard.safety import aesi_table, common_teae, teae_by_soc_pt, teae_overview
+from trialflow.ard_table import ard_value
 from trialflow.dates import impute_dtc
 
 EXTERNAL = Path(__file__).resolve().parents[2] / "shared" / "external" / "pharmaversesdtm"

@@ -10,6 +10,7 @@ rule ard_efficacy:
         rs="results/{trial}/{cutoff}/sdtm/rs.parquet",
     output:
         efficacy="results/{trial}/{cutoff}/ard/efficacy.csv",
+        curves="results/{trial}/{cutoff}/ard/km_curves.csv",
         concordance="results/{trial}/{cutoff}/ard/concordance.csv",
         concordance_visits="results/{trial}/{cutoff}/ard/concordance_visits.csv",
     log:

@@ -1,9 +1,11 @@
-"""Efficacy ARD and derived-versus-investigator concordance.
+"""Efficacy ARD, Kaplan–Meier curves and derived-versus-investigator concordance.
 
-Library: trialflow.ard.efficacy.efficacy_ard, trialflow.ard.concordance.concordance.
+Library: trialflow.ard.efficacy.efficacy_ard, trialflow.ard.curves.km_curves_ard,
+trialflow.ard.concordance.concordance.
 """
 
 from trialflow.ard.concordance import concordance
+from trialflow.ard.curves import km_curves_ard
 from trialflow.ard.efficacy import efficacy_ard
 from trialflow.config.options import (
     DesignSpec,
@@ -29,6 +31,14 @@ def main(smk):
         design=DesignSpec.from_trial(opts),
         subgroups=SubgroupOptions.from_trial(opts),
     )
+    survival = SurvivalOptions.from_trial(opts)
+    curves = km_curves_ard(
+        read_parquet(smk.input.adtte),
+        adsl,
+        conf_level=survival.conf_level,
+        conf_type=survival.conf_type,
+        subgroups=SubgroupOptions.from_trial(opts).variables,
+    )
     response = opts["response"]
     visits, summary = concordance(
         read_parquet(smk.input.visits),
@@ -43,6 +53,7 @@ def main(smk):
         },
     )
     write_csv(ard, smk.output.efficacy)
+    write_csv(curves, smk.output.curves)
     write_csv(summary, smk.output.concordance)
     write_csv(visits, smk.output.concordance_visits)
 

@@ -3,8 +3,8 @@
 Library: trialflow.ard.safety.
 """
 
-from trialflow.ard.core import concat_ard
 from trialflow.ard.safety import aesi_table, common_teae, teae_by_soc_pt, teae_overview
+from trialflow.ard_table import concat_ard
 from trialflow.config.options import SafetyOptions
 from trialflow.io import read_parquet, write_csv
 from trialflow.scripting import run_script

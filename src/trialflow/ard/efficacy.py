@@ -1,7 +1,7 @@
 """Efficacy analysis results (ARD): response rates, BOR, Kaplan–Meier, subgroups, decision.
 
 Each function takes ADaM datasets (ADSL, ADRS, ADTTE) and explicit options and returns ARD
-rows (`trialflow.ard.core.ARD_COLUMNS`): one statistic a row, values formatted by
+rows (`trialflow.ard_table.ARD_COLUMNS`): one statistic a row, values formatted by
 `ard.format_value`, with the population flag, dataset and filter named. `efficacy_ard` runs
 them all from a resolved trial config.
 
@@ -20,7 +20,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from trialflow.ard.core import ARD_COLUMNS, ard_rows, concat_ard, format_value
+from trialflow.ard_table import ARD_COLUMNS, ard_rows, concat_ard, format_value
 from trialflow.config.options import (
     DesignSpec,
     RateOptions,
@@ -143,6 +143,7 @@ def response_rates_ard(
                 parameter=paramcd,
                 dataset="ADRS",
                 filter=f"PARAMCD == '{paramcd}' and {_flag_filter(population)}",
+                derivation=response_rates_ard,
             )
         )
     return concat_ard(parts)
@@ -179,16 +180,24 @@ def bor_table_ard(
             "dataset": "ADRS",
             "filter": f"PARAMCD == '{paramcd}' and {_flag_filter(population)}",
         }
-        parts.append(ard_rows({"N": total}, **ctx))
+        parts.append(ard_rows({"N": total}, **ctx, derivation=bor_table_ard))
         for cat, k in counts.items():
             pct = 100.0 * int(k) / total if total else np.nan
             parts.append(
-                ard_rows({"n": int(k), "pct": pct}, group_var="AVALC", group_level=cat, **ctx)
+                ard_rows(
+                    {"n": int(k), "pct": pct},
+                    group_var="AVALC",
+                    group_level=cat,
+                    **ctx,
+                    derivation=bor_table_ard,
+                )
             )
     return concat_ard(parts)
 
 
-def _tte(adtte: pd.DataFrame, paramcd: str, population: str) -> pd.DataFrame:
+def tte_rows(adtte: pd.DataFrame, paramcd: str, population: str) -> pd.DataFrame:
+    """The ADTTE rows of one parameter in a population (flag == "Y"); missing columns are an
+    InputError."""
     for col in ("USUBJID", "PARAMCD", "AVALM", "CNSR", population):
         if col not in adtte.columns:
             raise InputError("ADTTE", f"missing column {col}", variable=col)
@@ -260,7 +269,7 @@ def km_ard(
     followup_lower, followup_upper; then conf_level, conf_type, units. Anything not reached is
     empty text ("NE"). Population: ADTTE rows with `population` == "Y" (ENRLFL for OS/PFS).
     """
-    rows = _tte(adtte, paramcd, population)
+    rows = tte_rows(adtte, paramcd, population)
     stats = km_stats(
         rows["AVALM"].to_numpy(dtype=float),
         1 - rows["CNSR"].to_numpy(dtype=float),
@@ -275,13 +284,14 @@ def km_ard(
         parameter=paramcd,
         dataset="ADTTE",
         filter=f"PARAMCD == '{paramcd}' and {_flag_filter(population)}",
+        derivation=km_ard,
     )
 
 
 def ttr_ard(adtte: pd.DataFrame, *, population: str = "EFFFL") -> pd.DataFrame:
     """Time to response among confirmed responders, described (every TTR row is an event):
     n, mean, median, min, max in months (AVALM)."""
-    rows = _tte(adtte, "TTR", population)
+    rows = tte_rows(adtte, "TTR", population)
     t = rows["AVALM"].to_numpy(dtype=float)
     has = t.size > 0
     stats = {
@@ -299,10 +309,11 @@ def ttr_ard(adtte: pd.DataFrame, *, population: str = "EFFFL") -> pd.DataFrame:
         parameter="TTR",
         dataset="ADTTE",
         filter=f"PARAMCD == 'TTR' and {_flag_filter(population)}",
+        derivation=ttr_ard,
     )
 
 
-def _levels(values: pd.Series) -> tuple[pd.Series, list[str]]:
+def subgroup_levels(values: pd.Series) -> tuple[pd.Series, list[str]]:
     """Text level per subject (missing -> "Missing") and the levels in sorted order
     (natural order of the values, "Missing" last)."""
     present = values.dropna()
@@ -343,13 +354,13 @@ def subgroup_ard(
 
     eff = _population_ids(adsl, response_population).index
     resp = _yn(_param_values(adrs, response_param, eff), response_param)
-    pfs = _tte(adtte, "PFS", survival_population)
+    pfs = tte_rows(adtte, "PFS", survival_population)
     by_id = adsl.assign(USUBJID=adsl["USUBJID"].astype(str)).set_index("USUBJID")
     parts = []
     for var in subgroups:
         if var not in adsl.columns:
             raise InputError("ADSL", "subgroup variable not in ADSL", variable=var)
-        text, levels = _levels(by_id[var])
+        text, levels = subgroup_levels(by_id[var])
         r_level = text.reindex(resp.index)
         p_level = text.reindex(pfs["USUBJID"].astype(str)).to_numpy()
         time = pfs["AVALM"].to_numpy(dtype=float)
@@ -375,6 +386,7 @@ def subgroup_ard(
                             f"{_flag_filter(response_population)} and "
                             f"{var} == '{level}'"
                         ),
+                        derivation=subgroup_ard,
                     )
                 )
             in_p = p_level == level
@@ -399,6 +411,7 @@ def subgroup_ard(
                             f"PARAMCD == 'PFS' and {_flag_filter(survival_population)} and "
                             f"{var} == '{level}'"
                         ),
+                        derivation=subgroup_ard,
                     )
                 )
     if not parts:
@@ -539,10 +552,11 @@ def design_ard(
                 f"PARAMCD == '{response_param}' and {_flag_filter(response_population)}, "
                 f"first n evaluable by {order}"
             ),
+            derivation=design_ard,
         )
     if kind == "one_sample_logrank":
         hist_median = float(_design_value(trial_design, "historical_median_months", kind))
-        rows = _tte(adtte, "PFS", survival_population)
+        rows = tte_rows(adtte, "PFS", survival_population)
         time = rows["AVALM"].to_numpy(dtype=float)
         event = 1 - rows["CNSR"].to_numpy(dtype=float)
         lr = dsg.one_sample_logrank(time, event, historical_median=hist_median)
@@ -586,6 +600,7 @@ def design_ard(
             parameter="PFS",
             dataset="ADTTE",
             filter=f"PARAMCD == 'PFS' and {_flag_filter(survival_population)}",
+            derivation=design_ard,
         )
     raise ConfigError(
         f"trial file design.kind: unknown kind {kind!r} (expected simon_two_stage, "

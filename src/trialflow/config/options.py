@@ -12,10 +12,20 @@ error (the schema adds every key), reported as a `ConfigError` naming the key.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields
 from typing import Any
 
 from trialflow.errors import ConfigError
+
+
+def _opt(label: str) -> Any:
+    """A required option field with the label the report's Methods shows for it."""
+    return field(metadata={"label": label})
+
+
+def option_label(f: Any) -> str:
+    """The Methods label of an option field (its name when it has none)."""
+    return str(f.metadata.get("label", f.name))
 
 
 class _Section(dict):
@@ -44,26 +54,30 @@ class ResponseRules:
     """Tumour response: RECIST 1.1 (Eisenhauer 2009) thresholds, BOR confirmation and the
     response source. Used by the per-visit response, ADRS, ADTR and the efficacy ARD."""
 
-    source: str
+    source: str = _opt(
+        "Response source (derived = RECIST 1.1 from TU/TR; investigator or independent = RS)"
+    )
     """derived (RECIST 1.1 from TU/TR), investigator or independent (RS)."""
-    confirmation_required: bool
-    confirmation_min_days: int
-    max_ne_between: int
-    sd_min_days: int
-    cbr_sd_min_days: int
-    investigator_eval: str
+    confirmation_required: bool = _opt("Confirmation of CR/PR required")
+    confirmation_min_days: int = _opt(
+        "Confirmation: minimum days between response and confirmation"
+    )
+    max_ne_between: int = _opt("Confirmation: maximum NE assessments between")
+    sd_min_days: int = _opt("SD: minimum days after start")
+    cbr_sd_min_days: int = _opt("Clinical benefit: minimum SD duration (days)")
+    investigator_eval: str = _opt("Investigator's records (--EVAL)")
     """--EVAL value of the investigator's records."""
-    independent_eval: str
+    independent_eval: str = _opt("Independent reviewers' records (--EVAL)")
     """--EVAL value of the independent reviewers' records."""
-    rscat: tuple[str, ...]
+    rscat: tuple[str, ...] = _opt("RS categories read as RECIST 1.1 (RSCAT)")
     """RS RSCAT values accepted as RECIST 1.1 overall responses (an empty RSCAT is accepted)."""
-    new_therapy_boundary: str
+    new_therapy_boundary: str = _opt("Assessments counted once new anticancer therapy starts")
     """before (ADT < NACTDT) or on_or_before (ADT <= NACTDT): the assessments that count once
     new anticancer therapy starts, for BOR and PFS alike."""
-    pr_pct: float
-    pd_pct: float
-    pd_min_mm: float
-    node_cr_mm: float
+    pr_pct: float = _opt("PR: decrease of the target sum from baseline (%)")
+    pd_pct: float = _opt("PD: increase of the target sum over the nadir (%)")
+    pd_min_mm: float = _opt("PD: and an absolute increase of at least (mm)")
+    node_cr_mm: float = _opt("CR: every target node short axis below (mm)")
 
     @classmethod
     def from_trial(cls, trial: Mapping[str, Any]) -> ResponseRules:
@@ -97,10 +111,10 @@ class ResponseRules:
 class PfsRules:
     """PFS censoring (FDA 2018 endpoints guidance, Table 5 of its appendix)."""
 
-    censor_at_new_therapy: bool
-    max_missed_assessments: int
-    assessment_interval_days: int
-    new_therapy_boundary: str
+    censor_at_new_therapy: bool = _opt("Censor at new anticancer therapy")
+    max_missed_assessments: int = _opt("Maximum missed assessments before PD/death")
+    assessment_interval_days: int = _opt("Planned interval between tumour assessments (days)")
+    new_therapy_boundary: str = _opt("Assessments counted once new anticancer therapy starts")
     """The same rule as `ResponseRules.new_therapy_boundary` (one option, response section)."""
 
     @classmethod
@@ -118,8 +132,8 @@ class PfsRules:
 class RateOptions:
     """Confidence intervals of response rates."""
 
-    ci_method: str
-    conf_level: float
+    ci_method: str = _opt("CI method")
+    conf_level: float = _opt("CI level")
 
     @classmethod
     def from_trial(cls, trial: Mapping[str, Any]) -> RateOptions:
@@ -131,9 +145,9 @@ class RateOptions:
 class SurvivalOptions:
     """Kaplan–Meier summaries: CI transformation and level, landmark times (months)."""
 
-    conf_type: str
-    conf_level: float
-    landmarks_months: tuple[float, ...]
+    conf_type: str = _opt("CI transformation (median: Brookmeyer–Crowley; rates: pointwise)")
+    conf_level: float = _opt("CI level")
+    landmarks_months: tuple[float, ...] = _opt("Landmarks (months)")
 
     @classmethod
     def from_trial(cls, trial: Mapping[str, Any]) -> SurvivalOptions:
@@ -149,10 +163,10 @@ class SurvivalOptions:
 class SafetyOptions:
     """Treatment-emergent adverse events and the AE tables."""
 
-    teae_window_days: int
-    aesi: tuple[str, ...]
-    common_ae_threshold: float
-    aesev_grades: tuple[tuple[str, int], ...]
+    teae_window_days: int = _opt("TEAE window after last dose (days)")
+    aesi: tuple[str, ...] = _opt("AEs of special interest")
+    common_ae_threshold: float = _opt("Common TEAE threshold (proportion of subjects)")
+    aesev_grades: tuple[tuple[str, int], ...] = _opt("Grade from AESEV when AETOXGR is absent")
     """AESEV -> toxicity grade when a delivery has no AETOXGR, as (AESEV, grade) pairs."""
 
     @classmethod
@@ -175,9 +189,9 @@ class SafetyOptions:
 class SubjectOptions:
     """Subject-level derivations (ADSL)."""
 
-    reference_start: str
+    reference_start: str = _opt("Reference start date (STARTDT)")
     """first_dose (STARTDT = TRTSDT) or randomization (DS RANDOMIZED)."""
-    age_group_cut: float
+    age_group_cut: float = _opt("Age group cut (years)")
     """AGEGR1 is '<cut' or '>=cut' years."""
 
     @classmethod
@@ -192,8 +206,8 @@ class SubjectOptions:
 class SubgroupOptions:
     """Subgroup analyses: the ADSL variables and the size below which a level is flagged."""
 
-    variables: tuple[str, ...]
-    small_n: int
+    variables: tuple[str, ...] = _opt("Subgroup variables")
+    small_n: int = _opt("Subgroup levels flagged small below (subjects)")
 
     @classmethod
     def from_trial(cls, trial: Mapping[str, Any]) -> SubgroupOptions:
@@ -207,13 +221,13 @@ class SubgroupOptions:
 class DrugOptions:
     """The study drug's planned schedule (ADEX dose intensity)."""
 
-    name: str
-    planned_dose: float
-    dose_unit: str
-    doses_per_cycle: int
-    cycle_days: int
-    schedule: str
-    delay_tolerance_days: int
+    name: str = _opt("Study drug")
+    planned_dose: float = _opt("Planned dose")
+    dose_unit: str = _opt("Dose unit")
+    doses_per_cycle: int = _opt("Doses per cycle")
+    cycle_days: int = _opt("Cycle length (days)")
+    schedule: str = _opt("Planned schedule")
+    delay_tolerance_days: int = _opt("Cycle delay counted as interruption beyond (days)")
 
     @classmethod
     def from_trial(cls, trial: Mapping[str, Any]) -> DrugOptions:
@@ -233,17 +247,17 @@ class DrugOptions:
 class DesignSpec:
     """The trial's statistical design (decision rule for the primary endpoint)."""
 
-    endpoint: str
-    kind: str
-    variant: str
-    p0: float
-    p1: float
-    alpha: float
-    power: float
-    historical_median_months: float | None
-    target_median_months: float | None
-    landmark_months: float | None
-    historical_landmark_rate: float | None
+    endpoint: str = _opt("Primary endpoint")
+    kind: str = _opt("Design")
+    variant: str = _opt("Simon variant")
+    p0: float = _opt("Uninteresting response rate p0")
+    p1: float = _opt("Target response rate p1")
+    alpha: float = _opt("Type I error (one-sided)")
+    power: float = _opt("Power")
+    historical_median_months: float | None = _opt("Historical median (months)")
+    target_median_months: float | None = _opt("Target median (months)")
+    landmark_months: float | None = _opt("Landmark (months)")
+    historical_landmark_rate: float | None = _opt("Historical landmark rate")
 
     @classmethod
     def from_trial(cls, trial: Mapping[str, Any]) -> DesignSpec:
