@@ -5,7 +5,7 @@ rows (`trialflow.ard_table.ARD_COLUMNS`): one statistic a row, values formatted 
 `ard.format_value`, with the population flag, dataset and filter named. `efficacy_ard` runs
 them all from a resolved trial config.
 
-Populations (DESIGN.md): response statistics use EFFFL == "Y" (subjects in ADSL); survival
+Populations (docs/validation.md): response statistics use EFFFL == "Y" (subjects in ADSL); survival
 statistics (OS, PFS) use ENRLFL == "Y" (subjects in ADTTE, i.e. with a STARTDT); DOR and TTR
 are among the confirmed responders, so they use EFFFL == "Y" like the ORR they belong to.
 Times are reported in months (ADTTE AVALM = days / 30.4375).
@@ -115,7 +115,7 @@ def response_rates_ard(
     has it) and CBR (CCB, and CB when ADRS has it) as n/N with a two-sided CI
     (`rates.response_rate`, Clopper–Pearson by default).
 
-    The denominator is every ADSL subject with `population` == "Y" (EFFFL, DESIGN.md); a
+    The denominator is every ADSL subject with `population` == "Y" (EFFFL); a
     subject counts in the numerator when the parameter's AVALC is "Y". With `p0` both ORR rows
     also carry the exact one-sided binomial p-value P(X >= x | N, p0)
     (`rates.exact_binomial_test`).

@@ -210,7 +210,7 @@ def sort_issues(issues: pd.DataFrame) -> pd.DataFrame:
 def check_required_domains(
     present: set[str] | list[str], specs: Mapping[str, Mapping], *, raw_dir: str
 ) -> None:
-    """Required domains (DESIGN.md "Raw delivery": DM, EX, AE, DS, TU, TR, RS) must be present."""
+    """Required domains (docs/data_contracts.md "Raw delivery": DM, EX, AE, DS, TU, TR, RS) must be present."""
     for name in DOMAIN_ORDER:
         spec = specs.get(name)
         if spec is not None and spec.get("required_domain", False) and name not in present:
