@@ -64,6 +64,21 @@ def gt_html(
     return gt.as_raw_html()
 
 
+def source_note(file: str, ard: pd.DataFrame | None = None, analyses: Iterable[str] = ()) -> str:
+    """The footnote that traces a table to its data: the file, the analyses it reads and the
+    library functions that computed them (the ARD `derivation` column)."""
+    wanted = list(analyses)
+    text = f"Source: {file}"
+    if wanted:
+        text += f", analysis {', '.join(wanted)}"
+    if ard is not None and len(ard) and "derivation" in ard.columns:
+        rows = ard[ard["analysis"].isin(wanted)] if wanted else ard
+        functions = sorted(set(rows["derivation"]) - {""})
+        if functions:
+            text += f"; computed by {', '.join(functions)}"
+    return text + "."
+
+
 def paragraph(text: str, cls: str = "") -> str:
     """One escaped paragraph."""
     attr = f' class="{escape(cls)}"' if cls else ""
