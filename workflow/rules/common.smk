@@ -26,6 +26,17 @@ TRIAL_SCHEMA_PATH = SCHEMAS / "trial.schema.yaml"
 # The software of every rule: the pinned environment (same versions as requirements.lock).
 ENV = "../../environment.yml"
 SDTM_SPECS = sorted(str(p) for p in (SCHEMAS / "sdtm").glob("*.yaml"))
+ADAM_SPECS = SCHEMAS / "adam"
+
+
+def adam_spec(name):
+    """The ADaM spec files of one dataset: its own and the shared codelists."""
+    return [str(ADAM_SPECS / f"{name}.yaml"), str(ADAM_SPECS / "codelists.yaml")]
+
+
+def adam_specs():
+    """Every ADaM spec file (define.xml, conformance and ARS read them all)."""
+    return sorted(str(p) for p in ADAM_SPECS.glob("*.yaml"))
 
 
 def load_trials(config):
