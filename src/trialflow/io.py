@@ -181,6 +181,24 @@ def read_specs(paths: Iterable[str | os.PathLike[str]]) -> dict[str, dict]:
     return specs
 
 
+def read_xpt_dataset(path: str | os.PathLike[str]) -> tuple[pd.DataFrame, dict]:
+    """Read an analysis dataset written by `write_xpt` with its metadata:
+    `{"name", "label", "labels": {var: label}, "formats": {var: format}, "widths": {var: bytes}}`.
+    """
+    import pyreadstat
+
+    df, meta = pyreadstat.read_xport(str(path))
+    info = {
+        "name": meta.table_name or "",
+        "label": meta.file_label or "",
+        "labels": {k: v or "" for k, v in meta.column_names_to_labels.items()},
+        "formats": {k: v for k, v in meta.original_variable_types.items() if v},
+        "widths": dict(meta.variable_storage_width),
+        "types": dict(meta.readstat_variable_types),
+    }
+    return df, info
+
+
 def read_yaml(path: str | os.PathLike[str]) -> object:
     """Parse one YAML file; invalid YAML is an `InputError` naming the file."""
     p = Path(path)

@@ -132,3 +132,45 @@ rule adex:
         drug=lambda w: TRIALS[w.trial]["drug"],
     script:
         "../scripts/adex.py"
+
+
+rule define:
+    input:
+        spec=adam_specs(),
+        xpt=expand("results/{{trial}}/{{cutoff}}/adam/{name}.xpt", name=ADAM),
+    output:
+        xml="results/{trial}/{cutoff}/adam/define.xml",
+        html="results/{trial}/{cutoff}/adam/define.html",
+    log:
+        "logs/{trial}/{cutoff}/define.log",
+    benchmark:
+        "logs/{trial}/{cutoff}/define.benchmark.tsv"
+    conda:
+        ENV
+    params:
+        cutoff=lambda w: w.cutoff,
+        studyid=lambda w: TRIALS[w.trial]["studyid"],
+        title=lambda w: TRIALS[w.trial]["title"],
+        protocol=lambda w: TRIALS[w.trial].get("registry_id")
+        or TRIALS[w.trial]["studyid"],
+    script:
+        "../scripts/define.py"
+
+
+rule conformance:
+    input:
+        spec=adam_specs(),
+        parquet=expand("results/{{trial}}/{{cutoff}}/adam/{name}.parquet", name=ADAM),
+        xpt=expand("results/{{trial}}/{{cutoff}}/adam/{name}.xpt", name=ADAM),
+    output:
+        "results/{trial}/{cutoff}/conformance.csv",
+    log:
+        "logs/{trial}/{cutoff}/conformance.log",
+    benchmark:
+        "logs/{trial}/{cutoff}/conformance.benchmark.tsv"
+    conda:
+        ENV
+    params:
+        cutoff=lambda w: w.cutoff,
+    script:
+        "../scripts/conformance.py"

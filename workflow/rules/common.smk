@@ -27,6 +27,7 @@ TRIAL_SCHEMA_PATH = SCHEMAS / "trial.schema.yaml"
 ENV = "../../environment.yml"
 SDTM_SPECS = sorted(str(p) for p in (SCHEMAS / "sdtm").glob("*.yaml"))
 ADAM_SPECS = SCHEMAS / "adam"
+ARS_SCHEMA = str(SCHEMAS / "ars" / "ars_ldm.schema.json")
 
 
 def adam_spec(name):
@@ -137,7 +138,10 @@ def analysis_output_files(trial, cutoff):
     for name in ADAM:
         files += [f"{base}/adam/{name}.parquet", f"{base}/adam/{name}.xpt"]
     files += [f"{base}/adam/visit_responses.parquet", f"{base}/adam/ovr_source.parquet"]
+    files += [f"{base}/adam/define.xml", f"{base}/adam/define.html"]
+    files += [f"{base}/conformance.csv"]
     files += [f"{base}/ard/{name}.csv" for name in ARD]
+    files += [f"{base}/ard/ars.json"]
     files += analysis_figures(trial, cutoff, "png")
     files += analysis_figures(trial, cutoff, "svg")
     files += [f"{base}/report/params.yaml"]

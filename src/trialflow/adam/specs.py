@@ -344,10 +344,6 @@ def parse_dataset(
     missing_keys = [k for k in keys if k not in names]
     if not keys or missing_keys:
         raise ConfigError(f"{source}: keys {missing_keys or '(none)'} are not variables")
-    required = REQUIRED.get(cls, ())
-    absent = [v for v in required if v not in names]
-    if absent:
-        raise ConfigError(f"{source}: class {cls} requires variable(s) {', '.join(absent)}")
     one = tuple(str(c) for c in raw.get("one_per_subject") or ())
     if set(one) - set(codes):
         raise ConfigError(f"{source}: one_per_subject names a PARAMCD not in parameters")
@@ -365,17 +361,6 @@ def parse_dataset(
         extra_predecessors=_text(raw, "extra_predecessors").upper(),
         source=source,
     )
-
-
-REQUIRED: dict[str, tuple[str, ...]] = {
-    "ADSL": ("STUDYID", "USUBJID", "SUBJID", "SITEID", "AGE", "SEX", "RACE", "ARM", "TRTSDT"),
-    "BDS": ("STUDYID", "USUBJID", "PARAMCD", "PARAM"),
-    "OCCDS": ("STUDYID", "USUBJID"),
-    "OTHER": ("STUDYID", "USUBJID"),
-}
-"""Variables every dataset of a class must have (ADaM IG 1.3 §3.1 ADSL core variables that
-apply to a single-arm trial; ADaM IG §3.2 BDS identifiers and parameter; OCCDS 1.1 §2.1).
-A BDS dataset also needs AVAL or AVALC (`parse_specs`)."""
 
 
 def parse_specs(
