@@ -184,10 +184,11 @@ def read_specs(paths: Iterable[str | os.PathLike[str]]) -> dict[str, dict]:
 def read_xpt_dataset(path: str | os.PathLike[str]) -> tuple[pd.DataFrame, dict]:
     """Read an analysis dataset written by `write_xpt` with its metadata:
     `{"name", "label", "labels": {var: label}, "formats": {var: format}, "widths": {var: bytes}}`.
+    Dates stay SAS day numbers (an all-missing date column cannot be converted).
     """
     import pyreadstat
 
-    df, meta = pyreadstat.read_xport(str(path))
+    df, meta = pyreadstat.read_xport(str(path), disable_datetime_conversion=True)
     info = {
         "name": meta.table_name or "",
         "label": meta.file_label or "",

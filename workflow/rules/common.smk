@@ -12,7 +12,7 @@ from trialflow.config.loading import (
     parse_yaml,
 )
 from trialflow.errors import ConfigError
-from trialflow.vocab import DOMAINS
+from trialflow.vocab import DOMAINS, TLF_DISPLAYS
 from trialflow.figures.panels import FIGURES, figure_names
 
 ROOT = Path.cwd()
@@ -28,6 +28,9 @@ ENV = "../../environment.yml"
 SDTM_SPECS = sorted(str(p) for p in (SCHEMAS / "sdtm").glob("*.yaml"))
 ADAM_SPECS = SCHEMAS / "adam"
 ARS_SCHEMA = str(SCHEMAS / "ars" / "ars_ldm.schema.json")
+# The study-report tables and figures (tlf/<stem>.rtf) and the figures they embed.
+TLF_STEMS = list(TLF_DISPLAYS)
+TLF_FIGURES = ["km_pfs", "km_os", "km_dor", "waterfall"]
 
 
 def adam_spec(name):
@@ -140,6 +143,7 @@ def analysis_output_files(trial, cutoff):
     files += [f"{base}/adam/visit_responses.parquet", f"{base}/adam/ovr_source.parquet"]
     files += [f"{base}/adam/define.xml", f"{base}/adam/define.html"]
     files += [f"{base}/conformance.csv"]
+    files += [f"{base}/tlf/{stem}.rtf" for stem in TLF_STEMS]
     files += [f"{base}/ard/{name}.csv" for name in ARD]
     files += [f"{base}/ard/ars.json"]
     files += analysis_figures(trial, cutoff, "png")

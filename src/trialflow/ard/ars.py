@@ -125,9 +125,7 @@ def _stats(ard: pd.DataFrame, analysis: str, parameter: str, **group: str) -> pd
 
 
 def _operations(method: str, stats: Iterable[str]) -> list[dict[str, Any]]:
-    base = {"RATE_CP": RATE_OPERATIONS, "KM": KM_OPERATIONS, "COUNT_PCT": COUNT_OPERATIONS}[
-        method
-    ]
+    base = {"RATE_CP": RATE_OPERATIONS, "KM": KM_OPERATIONS, "COUNT_PCT": COUNT_OPERATIONS}[method]
     ops = []
     for i, (stat, name, pattern) in enumerate(base, start=1):
         op: dict[str, Any] = {

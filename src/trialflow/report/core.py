@@ -47,6 +47,7 @@ TRIAL_REPORT_SECTIONS = [
     "Tumour response figures",
     "Subgroups",
     "Safety",
+    "Submission conformance",
     "Methods",
 ]
 
@@ -650,6 +651,34 @@ def issue_counts(issues: pd.DataFrame) -> pd.DataFrame:
     )
     counts.columns = ["Stage", "Domain", "Action", "Reason", "Records"]
     return counts.astype(str).reset_index(drop=True)
+
+
+# --------------------------------------------------------------------------- conformance
+
+
+def conformance_tables(conformance: pd.DataFrame) -> tuple[str, pd.DataFrame]:
+    """(one sentence, the failed checks) of `conformance.csv` (ADaM conformance checks)."""
+    if conformance.empty:
+        return "The ADaM conformance checks were not run.", _table([], ["Dataset"])
+    failed = conformance[conformance["status"] == "fail"]
+    counts = failed.groupby("severity").size().to_dict()
+    sentence = (
+        f"{len(conformance)} ADaM conformance checks on the analysis datasets: "
+        f"{len(conformance) - len(failed)} passed; {counts.get('error', 0)} error(s), "
+        f"{counts.get('warning', 0)} warning(s) and {counts.get('note', 0)} note(s) failed."
+    )
+    rows = [
+        {
+            "Dataset": r["dataset"],
+            "Check": r["check"],
+            "Variable": r["variable"],
+            "Severity": r["severity"],
+            "Failures": r["failures"],
+            "Rule": r["rule"],
+        }
+        for r in failed.to_dict("records")
+    ]
+    return sentence, _table(rows, ["Dataset", "Check", "Variable", "Severity", "Failures", "Rule"])
 
 
 # --------------------------------------------------------------------------- summary
