@@ -72,18 +72,24 @@ def _document(
                 )
             ]
         )
-        bodies.append(rtf.RTFBody(col_rel_width=w, text_justification=[just]))
+        bodies.append(
+            rtf.RTFBody(col_rel_width=w, text_justification=[just], text_convert=[[False]])
+        )
     single = len(frames) == 1
     wide = max(len(f.columns) for f in frames) > 4
     doc = rtf.RTFDocument(
         df=pl.from_pandas(frames[0]) if single else [pl.from_pandas(f) for f in frames],
         rtf_page=rtf.RTFPage(orientation="landscape" if wide else "portrait"),
-        rtf_page_header=rtf.RTFPageHeader(text=f"{study}    Data cutoff: {cutoff}"),
-        rtf_title=rtf.RTFTitle(text=[number, title, population]),
+        rtf_page_header=rtf.RTFPageHeader(
+            text=f"{study}    Data cutoff: {cutoff}", text_convert=False
+        ),
+        rtf_title=rtf.RTFTitle(text=[number, title, population], text_convert=False),
         rtf_column_header=headers[0] if single else headers,
         rtf_body=bodies[0] if single else bodies,
-        rtf_footnote=rtf.RTFFootnote(text=footnotes),
-        rtf_source=rtf.RTFSource(text=[f"Data cutoff: {cutoff}. Output: tlf/{stem}.rtf."]),
+        rtf_footnote=rtf.RTFFootnote(text=footnotes, text_convert=False),
+        rtf_source=rtf.RTFSource(
+            text=[f"Data cutoff: {cutoff}. Output: tlf/{stem}.rtf."], text_convert=False
+        ),
     )
     return doc.rtf_encode()
 
@@ -96,11 +102,15 @@ def _figure(
     number, title, _ = TLF_DISPLAYS[stem]
     doc = rtf.RTFDocument(
         rtf_page=rtf.RTFPage(orientation="landscape"),
-        rtf_page_header=rtf.RTFPageHeader(text=f"{study}    Data cutoff: {cutoff}"),
-        rtf_title=rtf.RTFTitle(text=[number, title, population]),
-        rtf_figure=rtf.RTFFigure(figures=[path], fig_width=8.0, fig_height=4.8),
-        rtf_footnote=rtf.RTFFootnote(text=footnotes, as_table=False),
-        rtf_source=rtf.RTFSource(text=[f"Data cutoff: {cutoff}. Output: tlf/{stem}.rtf."]),
+        rtf_page_header=rtf.RTFPageHeader(
+            text=f"{study}    Data cutoff: {cutoff}", text_convert=False
+        ),
+        rtf_title=rtf.RTFTitle(text=[number, title, population], text_convert=False),
+        rtf_figure=rtf.RTFFigure(figures=[path], fig_width=7.0, fig_height=4.2),
+        rtf_footnote=rtf.RTFFootnote(text=footnotes, as_table=False, text_convert=False),
+        rtf_source=rtf.RTFSource(
+            text=[f"Data cutoff: {cutoff}. Output: tlf/{stem}.rtf."], text_convert=False
+        ),
     )
     return doc.rtf_encode()
 
