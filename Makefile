@@ -8,7 +8,7 @@ STAMP := $(VENV)/.trialflow-installed
 CORES ?= 4
 export PATH := $(abspath $(BIN)):$(PATH)
 
-.PHONY: run test venv lint format lock clean bench verify reproduce
+.PHONY: run test venv lint format lock clean bench verify reproduce tlf-pdf
 
 run: $(STAMP)
 	$(BIN)/snakemake --workflow-profile workflow/profiles/default --cores $(CORES)
@@ -64,3 +64,9 @@ reproduce: $(STAMP)
 
 clean:
 	rm -rf results logs .snakemake
+
+# The study-report RTF tables and figures as PDF (needs LibreOffice: soffice on the PATH).
+TLF_RTF := $(wildcard results/*/*/tlf/*.rtf)
+tlf-pdf:
+	@command -v soffice >/dev/null || { echo "tlf-pdf needs LibreOffice (soffice)"; exit 1; }
+	@for f in $(TLF_RTF); do soffice --headless --convert-to pdf --outdir "$$(dirname $$f)/pdf" "$$f" >/dev/null || exit 1; done

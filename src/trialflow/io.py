@@ -12,7 +12,7 @@ import csv
 import io
 import os
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 
 import numpy as np
@@ -181,6 +181,34 @@ def read_specs(paths: Iterable[str | os.PathLike[str]]) -> dict[str, dict]:
     return specs
 
 
+def read_xpt_dataset(path: str | os.PathLike[str]) -> tuple[pd.DataFrame, dict]:
+    """Read an analysis dataset written by `write_xpt` with its metadata:
+    `{"name", "label", "labels": {var: label}, "formats": {var: format}, "widths": {var: bytes}}`.
+    Dates stay SAS day numbers (an all-missing date column cannot be converted).
+    """
+    import pyreadstat
+
+    df, meta = pyreadstat.read_xport(str(path), disable_datetime_conversion=True)
+    info = {
+        "name": meta.table_name or "",
+        "label": meta.file_label or "",
+        "labels": {k: v or "" for k, v in meta.column_names_to_labels.items()},
+        "formats": {k: v for k, v in meta.original_variable_types.items() if v},
+        "widths": dict(meta.variable_storage_width),
+        "types": dict(meta.readstat_variable_types),
+    }
+    return df, info
+
+
+def read_yaml(path: str | os.PathLike[str]) -> object:
+    """Parse one YAML file; invalid YAML is an `InputError` naming the file."""
+    p = Path(path)
+    try:
+        return yaml.safe_load(p.read_text(encoding="utf-8"))
+    except yaml.YAMLError as exc:
+        raise InputError(str(p), f"invalid YAML ({' '.join(str(exc).split())})") from None
+
+
 # --------------------------------------------------------------------------- writers
 
 
@@ -300,8 +328,12 @@ def write_xpt(
     name: str,
     label: str = "",
     column_labels: Sequence[str] | None = None,
+    variable_format: Mapping[str, str] | None = None,
 ) -> None:
     """Write a SAS transport (XPT v5) file that is byte-identical across runs.
+
+    `column_labels` (one per column) and `variable_format` ({variable: SAS display format})
+    are written into the variable descriptors.
 
     pyreadstat writes the creation and modification datetimes into the library and member
     headers; they are replaced by the fixed `XPT_TIMESTAMP` (01JAN70:00:00:00). Only the
@@ -318,6 +350,7 @@ def write_xpt(
         column_labels=list(column_labels) if column_labels is not None else None,
         table_name=name,
         file_format_version=5,
+        variable_format=dict(variable_format) if variable_format else None,
     )
     data = path.read_bytes()
     end = data.find(_XPT_OBS)

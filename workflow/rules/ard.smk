@@ -60,3 +60,24 @@ rule ard_baseline:
         ENV
     script:
         "../scripts/ard_baseline.py"
+
+
+rule ars:
+    input:
+        efficacy="results/{trial}/{cutoff}/ard/efficacy.csv",
+        safety="results/{trial}/{cutoff}/ard/safety.csv",
+        spec=adam_specs(),
+        schema=ARS_SCHEMA,
+    output:
+        "results/{trial}/{cutoff}/ard/ars.json",
+    log:
+        "logs/{trial}/{cutoff}/ars.log",
+    benchmark:
+        "logs/{trial}/{cutoff}/ars.benchmark.tsv"
+    conda:
+        ENV
+    params:
+        title=lambda w: TRIALS[w.trial]["title"],
+        endpoint=lambda w: TRIALS[w.trial]["design"]["endpoint"],
+    script:
+        "../scripts/ars.py"

@@ -12,7 +12,7 @@ from trialflow.config.loading import (
     parse_yaml,
 )
 from trialflow.errors import ConfigError
-from trialflow.vocab import DOMAINS
+from trialflow.vocab import DOMAINS, TLF_DISPLAYS
 from trialflow.figures.panels import CUTOFF_FIGURES, FIGURES, figure_names
 
 ROOT = Path.cwd()
@@ -26,6 +26,21 @@ TRIAL_SCHEMA_PATH = SCHEMAS / "trial.schema.yaml"
 # The software of every rule: the pinned environment (same versions as requirements.lock).
 ENV = "../../environment.yml"
 SDTM_SPECS = sorted(str(p) for p in (SCHEMAS / "sdtm").glob("*.yaml"))
+ADAM_SPECS = SCHEMAS / "adam"
+ARS_SCHEMA = str(SCHEMAS / "ars" / "ars_ldm.schema.json")
+# The study-report tables and figures (tlf/<stem>.rtf) and the figures they embed.
+TLF_STEMS = list(TLF_DISPLAYS)
+TLF_FIGURES = ["km_pfs", "km_os", "km_dor", "waterfall"]
+
+
+def adam_spec(name):
+    """The ADaM spec files of one dataset: its own and the shared codelists."""
+    return [str(ADAM_SPECS / f"{name}.yaml"), str(ADAM_SPECS / "codelists.yaml")]
+
+
+def adam_specs():
+    """Every ADaM spec file (define.xml, conformance and ARS read them all)."""
+    return sorted(str(p) for p in ADAM_SPECS.glob("*.yaml"))
 
 
 def load_trials(config):
@@ -128,7 +143,11 @@ def analysis_output_files(trial, cutoff):
     for name in ADAM:
         files += [f"{base}/adam/{name}.parquet", f"{base}/adam/{name}.xpt"]
     files += [f"{base}/adam/visit_responses.parquet", f"{base}/adam/ovr_source.parquet"]
+    files += [f"{base}/adam/define.xml", f"{base}/adam/define.html"]
+    files += [f"{base}/conformance.csv"]
+    files += [f"{base}/tlf/{stem}.rtf" for stem in TLF_STEMS]
     files += [f"{base}/ard/{name}.csv" for name in ARD]
+    files += [f"{base}/ard/ars.json"]
     files += analysis_figures(trial, cutoff, "png")
     files += analysis_figures(trial, cutoff, "svg")
     files += [f"{base}/report/params.yaml"]

@@ -20,8 +20,8 @@ def main(smk):
         adae,
         smk.output.parquet,
         smk.output.xpt,
+        spec_files=smk.input.spec,
         name="ADAE",
-        label="Adverse Events Analysis Dataset",
     )
     write_csv(issues, smk.output.issues)
 

@@ -17,9 +17,7 @@ def main(smk):
         cutoff=smk.params.cutoff,
         adae=read_parquet(smk.input.adae),
     )
-    write_adam(
-        adex, smk.output.parquet, smk.output.xpt, name="ADEX", label="Exposure Analysis Dataset"
-    )
+    write_adam(adex, smk.output.parquet, smk.output.xpt, spec_files=smk.input.spec, name="ADEX")
 
 
 run_script(main, snakemake)

@@ -24,9 +24,7 @@ def main(smk):
         sd_min_days=opts["sd_min_days"],
         cbr_sd_min_days=opts["cbr_sd_min_days"],
     )
-    write_adam(
-        adrs, smk.output.parquet, smk.output.xpt, name="ADRS", label="Response Analysis Dataset"
-    )
+    write_adam(adrs, smk.output.parquet, smk.output.xpt, spec_files=smk.input.spec, name="ADRS")
     write_parquet(visits, smk.output.visits)
     write_parquet(ovr, smk.output.ovr)
     write_csv(issues, smk.output.issues)

@@ -12,8 +12,8 @@ def main(smk):
         adtr,
         smk.output.parquet,
         smk.output.xpt,
+        spec_files=smk.input.spec,
         name="ADTR",
-        label="Tumor Results Analysis Dataset",
     )
 
 

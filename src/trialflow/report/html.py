@@ -21,6 +21,7 @@ TRIAL_REPORT_SECTIONS = [
     "Tumour response figures",
     "Subgroups",
     "Safety",
+    "Submission conformance",
     "Methods",
 ]
 
