@@ -145,7 +145,7 @@ ARD = [
     "safety",
     "baseline",
 ]
-ISSUE_STAGES = ["ingest", "adsl", "adrs", "adtte", "adae"]
+ISSUE_STAGES = ["ingest", "adsl", "adrs", "adtte", "adae", "adex"]
 
 
 def analyses():
