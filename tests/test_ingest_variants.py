@@ -7,7 +7,17 @@ the documented upper-casing), without an exclusion or a query.
 
 from __future__ import annotations
 
-from tests.test_ingest import delivery, issues_of, run, table
+from pathlib import Path
+
+import pandas as pd
+
+from tests.test_ingest import REPO, delivery, issues_of, run, table
+from trialflow import io
+from trialflow.adam.adrs import derive_adrs
+from trialflow.adam.adsl import derive_adsl
+from trialflow.adam.adtr import derive_adtr
+from trialflow.adam.recist import derive_visit_responses, select_ovr_records
+from trialflow.ingest.delivery import ingest_delivery
 
 TR_COLUMNS = [
     "USUBJID", "TRSEQ", "TRLNKID", "TRTESTCD", "TRORRES", "TRSTRESC", "TRSTRESN", "TRSTRESU",
@@ -101,3 +111,52 @@ def test_accepted_flag_n_is_not_a_query_in_tu_and_tr():
     assert sorted(res.domains["tu"]["TUACPTFL"]) == ["N", "Y"]
     # TR row 3 (S-001, after death) is excluded; the other four keep their flag
     assert sorted(res.domains["tr"]["TRACPTFL"]) == ["N", "N", "Y", "Y"]
+
+
+# ------------------------------------------------------------- derivations on absent variables
+
+SMALL = Path(__file__).resolve().parent / "data" / "small_delivery"
+DROPPED = {
+    "tu": ["TUDTC", "VISITNUM", "TUEVAL"],
+    "tr": ["VISITNUM", "TREVAL"],
+    "rs": ["VISITNUM", "RSEVAL"],
+}
+
+
+def _derive(drop: dict[str, list[str]]) -> dict[str, pd.DataFrame]:
+    specs = io.read_specs(sorted((REPO / "workflow" / "schemas" / "sdtm").glob("*.yaml")))
+    raw = {p.stem: io.read_domain(p, name=p.name) for p in sorted(SMALL.glob("*.csv"))}
+    for name, cols in drop.items():
+        raw[name] = raw[name].drop(columns=cols)
+    d = ingest_delivery(raw, specs, studyid="SMALL-E2E", cutoff="2021-12-31").domains
+    adsl, _ = derive_adsl(
+        d["dm"], d["suppdm"], d["ex"], d["ds"], d["tu"], d["tr"], d["rs"], d["cm"],
+        cutoff="2021-12-31",
+    )  # fmt: skip
+    visits = derive_visit_responses(d["tu"], d["tr"], adsl)
+    out = {"adsl": adsl, "adtr": derive_adtr(d["tu"], d["tr"], adsl), "visits": visits}
+    for source in ("derived", "investigator"):
+        out[source], _ = derive_adrs(select_ovr_records(d["rs"], visits, source=source), adsl)
+    return out
+
+
+def test_derivations_run_without_tudtc_visitnum_and_evaluator_variables():
+    # The hand-made delivery (tests/data/small_delivery: one assessment date per visit, one
+    # evaluator) without TUDTC, VISITNUM and --EVAL: the cleaned data carry them all-missing,
+    # nothing crashes, and every number is the same as with them, because an assessment is
+    # then keyed by its date (adtr module docstring) and an empty --EVAL is the investigator.
+    full, bare = _derive({}), _derive(DROPPED)
+    key = ["USUBJID", "ADT"]
+    for name, cols in (("adtr", ["AVAL", "BASE", "PCHG", "NADIR"]), ("visits", ["OVRLRESP"])):
+        a = full[name].sort_values(key).reset_index(drop=True)
+        b = bare[name].sort_values(key).reset_index(drop=True)
+        assert len(a) == len(b) > 0, name
+        pd.testing.assert_frame_equal(a[key + cols], b[key + cols], check_dtype=False)
+    for source in ("derived", "investigator"):
+        a, b = (x[source] for x in (full, bare))
+        pick = ["USUBJID", "PARAMCD", "AVALC", "ADT"]
+        pd.testing.assert_frame_equal(
+            a[a["PARAMCD"] != "OVR"][pick].reset_index(drop=True),
+            b[b["PARAMCD"] != "OVR"][pick].reset_index(drop=True),
+        )
+    assert list(full["adsl"]["EFFFL"]) == list(bare["adsl"]["EFFFL"])
