@@ -7,9 +7,8 @@ TRTSDT = first EXSTDTC, TRTEDT = last EXENDTC (EXSTDTC if no end), SAFFL 'Y' whe
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pandas as pd
+import pyreadstat
 import pytest
 
 from trialflow.adam.adae import derive_adae
@@ -17,17 +16,12 @@ from trialflow.ard.safety import aesi_table, common_teae, teae_by_soc_pt, teae_o
 from trialflow.ard_table import ard_value
 from trialflow.dates import impute_dtc
 
-EXTERNAL = Path(__file__).resolve().parents[2] / "shared" / "external" / "pharmaversesdtm"
-
 
 @pytest.fixture(scope="module")
-def sample() -> dict[str, pd.DataFrame]:
-    if not EXTERNAL.is_dir():
-        pytest.skip("the public pharmaversesdtm sample (../shared/external) is not present")
-    pyreadstat = pytest.importorskip("pyreadstat")
+def sample(external_sample) -> dict[str, pd.DataFrame]:
     out = {}
     for name in ("ae", "dm", "ex"):
-        df, _ = pyreadstat.read_xport(str(EXTERNAL / f"{name}.xpt"))
+        df, _ = pyreadstat.read_xport(str(external_sample / f"{name}.xpt"))
         out[name] = df
     return out
 

@@ -167,8 +167,18 @@ def read_csv_text(path: str | os.PathLike[str]) -> pd.DataFrame:
     return pd.read_csv(path, dtype=str, keep_default_na=False, na_filter=False, encoding="utf-8")
 
 
+#: SDTMIG v3.4 core designations a spec variable may carry (§4.1.5): Required, Expected,
+#: Permissible.
+CORE_DESIGNATIONS = ("Req", "Exp", "Perm")
+
+
 def read_specs(paths: Iterable[str | os.PathLike[str]]) -> dict[str, dict]:
-    """Read the per-domain SDTM specs: `{domain (lower case): spec}`, keyed by the file stem."""
+    """Read the per-domain SDTM specs: `{domain (lower case): spec}`, keyed by the file stem.
+
+    Every variable entry must carry its SDTMIG core designation (`core: Req|Exp|Perm`), except a
+    second entry for the same variable (`variable:` set); otherwise an InputError names the
+    spec file and the variable.
+    """
     specs: dict[str, dict] = {}
     for p in sorted(Path(x) for x in paths):
         try:
@@ -177,6 +187,17 @@ def read_specs(paths: Iterable[str | os.PathLike[str]]) -> dict[str, dict]:
             raise InputError(str(p), f"invalid YAML ({' '.join(str(exc).split())})") from None
         if not isinstance(spec, dict) or "domain" not in spec:
             raise InputError(str(p), "not a domain spec", expected="a mapping with 'domain'")
+        for key, entry in (spec.get("variables") or {}).items():
+            entry = entry or {}
+            if "variable" in entry:  # a second entry for one variable: the first has the core
+                continue
+            if entry.get("core") not in CORE_DESIGNATIONS:
+                raise InputError(
+                    str(p),
+                    "variable without an SDTMIG core designation",
+                    variable=str(key),
+                    expected="core: Req, Exp or Perm",
+                )
         specs[p.stem.lower()] = spec
     return specs
 

@@ -121,6 +121,7 @@ rule adex:
     output:
         parquet="results/{trial}/{cutoff}/adam/adex.parquet",
         xpt="results/{trial}/{cutoff}/adam/adex.xpt",
+        issues="results/{trial}/{cutoff}/issues/adex.csv",
     log:
         "logs/{trial}/{cutoff}/adex.log",
     benchmark:

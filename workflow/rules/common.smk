@@ -164,7 +164,7 @@ ARD = [
     "safety",
     "baseline",
 ]
-ISSUE_STAGES = ["ingest", "adsl", "adrs", "adtte", "adae"]
+ISSUE_STAGES = ["ingest", "adsl", "adrs", "adtte", "adae", "adex"]
 
 
 def analyses():

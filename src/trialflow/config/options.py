@@ -228,6 +228,9 @@ class DrugOptions:
     cycle_days: int = _opt("Cycle length (days)")
     schedule: str = _opt("Planned schedule")
     delay_tolerance_days: int = _opt("Cycle delay counted as interruption beyond (days)")
+    dose_reduction_tolerance: float = _opt(
+        "Dose reduction: tolerance below the planned dose (fraction)"
+    )
 
     @classmethod
     def from_trial(cls, trial: Mapping[str, Any]) -> DrugOptions:
@@ -240,6 +243,7 @@ class DrugOptions:
             cycle_days=int(_get(d, "cycle_days")),
             schedule=str(_get(d, "schedule")),
             delay_tolerance_days=int(_get(d, "delay_tolerance_days")),
+            dose_reduction_tolerance=float(_get(d, "dose_reduction_tolerance")),
         )
 
 
