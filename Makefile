@@ -55,7 +55,7 @@ bench: $(STAMP)
 # Audit every analysis and trial folder under results/ against its manifest (or one:
 # make verify ANALYSIS=...).
 ANALYSIS ?= $(wildcard results/*/*-*-*)
-TRIAL_FOLDERS ?= $(patsubst %/manifest.json,%,$(wildcard results/*/manifest.json))
+TRIAL_FOLDERS ?= $(patsubst %/manifest.json,%,$(wildcard results/*/manifest.json results/manifest.json))
 verify: $(STAMP)
 	@status=0; for a in $(ANALYSIS) $(TRIAL_FOLDERS); do $(BIN)/trialflow verify $$a || status=1; done; exit $$status
 

@@ -55,3 +55,19 @@ rule trial_manifest:
         cutoffs=lambda w: trial_cutoffs(w.trial),
     script:
         "../scripts/trial_manifest.py"
+
+
+rule results_manifest:
+    input:
+        trials=[f"results/{t}/manifest.json" for t in TRIALS],
+        index="results/index.html",
+    output:
+        "results/manifest.json",
+    log:
+        "logs/results_manifest.log",
+    benchmark:
+        "logs/results_manifest.benchmark.tsv"
+    conda:
+        ENV
+    script:
+        "../scripts/results_manifest.py"

@@ -271,12 +271,28 @@ def cutoff_report_provenance(wildcards):
     ]
 
 
+def index_analyses():
+    """What the index page shows of each analysis, in config order (the efficacy ARD files
+    are the rule's inputs in the same order)."""
+    return [
+        {
+            "trial": t,
+            "title": TRIALS[t]["title"],
+            "cutoff": c,
+            "confirmation_required": TRIALS[t]["response"]["confirmation"]["required"],
+            "report": f"{t}/{c}/report/{t}_{c}.html",
+        }
+        for t, c in analyses()
+    ]
+
+
 def report_targets():
     """Every trial report (HTML and executed notebook) and every cutoff comparison."""
     targets = per_analysis("results/{trial}/{cutoff}/report/{trial}_{cutoff}.html")
     targets += per_analysis("results/{trial}/{cutoff}/report/{trial}_{cutoff}.ipynb")
     targets += [f"results/{t}/cutoffs.html" for t in TRIALS]
     targets += [f"results/{t}/manifest.json" for t in TRIALS]
+    targets += ["results/index.html", "results/manifest.json"]
     return targets
 
 

@@ -161,3 +161,23 @@ rule tlf:
         studyid=lambda w: TRIALS[w.trial]["studyid"],
     script:
         "../scripts/tlf.py"
+
+
+rule index:
+    input:
+        efficacy=per_analysis("results/{trial}/{cutoff}/ard/efficacy.csv"),
+        reports=per_analysis("results/{trial}/{cutoff}/report/{trial}_{cutoff}.html"),
+        comparisons=[f"results/{t}/cutoffs.html" for t in TRIALS],
+    output:
+        "results/index.html",
+    log:
+        "logs/index.log",
+    benchmark:
+        "logs/index.benchmark.tsv"
+    conda:
+        ENV
+    params:
+        analyses=index_analyses(),
+        trial_pages={t: f"{t}/cutoffs.html" for t in TRIALS},
+    script:
+        "../scripts/index.py"

@@ -137,6 +137,11 @@ def trial_manifest(
     }
 
 
+def results_manifest(trials: Mapping[str, str], outputs: Mapping[str, str]) -> dict[str, Any]:
+    """The manifest of the whole results folder: the index page and each trial's manifest."""
+    return {"trials": dict(sorted(trials.items())), "outputs": dict(sorted(outputs.items()))}
+
+
 def dumps(record: Mapping[str, Any]) -> str:
     """Deterministic JSON text: sorted keys, two-space indent, trailing newline."""
     return json.dumps(record, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
@@ -178,6 +183,7 @@ def verify(folder: Path, *, root: Path) -> list[str]:
         check(record.get("inputs", {}).get(kind, {}), root, "")
     prefix = f"{folder.as_posix().rstrip('/')}/"
     check(record.get("analyses", {}), folder, prefix)
+    check(record.get("trials", {}), folder, prefix)
     check(record["outputs"], folder, prefix)
     listed = set(record["outputs"])
     for path in analysis_outputs(folder):

@@ -45,6 +45,8 @@ def _project_root(folder: Path, root: str | None) -> Path:
     if root is not None:
         return Path(root)
     resolved = folder.resolve()
+    if resolved.name == "results":
+        return resolved.parent
     if resolved.parent.name == "results":
         return resolved.parent.parent
     if resolved.parent.parent.name != "results":
