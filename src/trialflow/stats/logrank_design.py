@@ -101,8 +101,7 @@ def one_sample_logrank_sample_size(
         raise ValueError(f"median1 must exceed median0, got {median0} and {median1}")
     if not (float(accrual) >= 0 and float(followup) >= 0 and accrual + followup > 0):
         raise ValueError(
-            f"accrual and followup must be non-negative and not both 0, got {accrual}, "
-            f"{followup}"
+            f"accrual and followup must be non-negative and not both 0, got {accrual}, {followup}"
         )
     for name, v in (("alpha", alpha), ("power", power)):
         if not 0.0 < float(v) < 1.0:
