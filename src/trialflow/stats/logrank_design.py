@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
 from scipy import integrate, stats
 
 VARIANCES: tuple[str, ...] = ("standard", "wu")
@@ -130,4 +131,55 @@ def one_sample_logrank_sample_size(
         "alpha": float(alpha),
         "power": float(power),
         "shape": float(shape),
+    }
+
+
+def one_sample_logrank_test(
+    time: object,
+    event: object,
+    *,
+    median0: float,
+    variance: str = "standard",
+    shape: float = 1.0,
+) -> dict[str, float | int | str]:
+    """The one-sample log-rank test of observed times against the historical Weibull (shape
+    κ; exponential when 1) curve with median ``median0`` (Finkelstein, Muzikansky & Schoenfeld
+    2003, J Natl Cancer Inst 95:1434–1439; Wu 2015 for ``variance="wu"``).
+
+    O = the events, E = Σ Λ0(t_i) over every subject with Λ0(t) = ln 2 (t / median0)^κ;
+    Z = (E − O) / sqrt(E) (standard) or (E − O) / sqrt((O + E) / 2) (Wu), one-sided
+    p = 1 − Φ(Z): a small p means fewer events than the historical hazard predicts. Returns
+    ``n``, ``O``, ``E``, ``ratio`` (O/E), ``z``, ``p_value`` and ``variance``; with E = 0 (no
+    follow-up) z, p and the ratio are NaN.
+    """
+    if variance not in VARIANCES:
+        raise ValueError(f"variance must be one of {', '.join(VARIANCES)}, got {variance!r}")
+    t = np.asarray(time, dtype=float)
+    d = np.asarray(event, dtype=float)
+    if t.ndim != 1 or d.shape != t.shape:
+        raise ValueError("time and event must be one-dimensional and of the same length")
+    if not np.all(np.isfinite(t)) or np.any(t < 0):
+        raise ValueError("time must be finite and non-negative")
+    if not np.all(np.isin(d, (0.0, 1.0))):
+        raise ValueError("event must be 0 (censored) or 1 (event)")
+    m0 = float(median0)
+    if not (math.isfinite(m0) and m0 > 0):
+        raise ValueError(f"median0 must be positive, got {median0}")
+    observed = int(d.sum())
+    expected = float(np.sum(math.log(2.0) * (t / m0) ** float(shape)))
+    var = expected if variance == "standard" else (observed + expected) / 2.0
+    if expected > 0 and var > 0:
+        z = (expected - observed) / math.sqrt(var)
+        p = float(stats.norm.sf(z))
+        ratio = observed / expected
+    else:
+        z = p = ratio = math.nan
+    return {
+        "n": int(t.size),
+        "O": observed,
+        "E": expected,
+        "ratio": float(ratio),
+        "z": float(z),
+        "p_value": p,
+        "variance": variance,
     }
