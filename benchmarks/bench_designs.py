@@ -24,6 +24,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Callable
+from pathlib import Path
 
 from trialflow.stats.bop2 import bop2_calibrate
 from trialflow.stats.simon import simon_two_stage
@@ -95,7 +96,8 @@ def main(argv: list[str] | None = None) -> int:
             f"gamma={d['gamma']:.2f} stop at [{stops}] power={d['power']:.3f}  {secs:7.3f} s"
         )
 
-    exe = shutil.which("trialflow")
+    beside = Path(sys.executable).parent / "trialflow"
+    exe = str(beside) if beside.exists() else shutil.which("trialflow")
     if exe is not None:
         cmd = [exe, "design", "simon", "--p0", "0.4", "--p1", "0.55", "--alpha", "0.05"]
         cmd += ["--power", "0.8", "--kind", "optimal", "--json"]

@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -153,7 +154,7 @@ def test_bad_arguments_give_one_line(capsys) -> None:
 
 def test_readable_table_and_new_process() -> None:
     done = subprocess.run(
-        [sys.executable, "-m", "trialflow.cli", "design", "simon", "--p0", "0.05", "--p1",
+        [str(Path(sys.executable).parent / "trialflow"), "design", "simon", "--p0", "0.05", "--p1",
          "0.25", "--alpha", "0.05", "--power", "0.8", "--kind", "minimax"],
         capture_output=True, text=True, check=True,
     )  # fmt: skip

@@ -19,7 +19,7 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from scipy import stats
+from scipy import special
 
 SIMON_KINDS: tuple[str, ...] = ("optimal", "minimax", "admissible")
 """The Simon two-stage design variants `simon_two_stage` accepts."""
@@ -64,6 +64,38 @@ def check_simon_design(r1: int, n1: int, r: int, n: int) -> tuple[int, int, int,
     return r1, n1, r, n
 
 
+# --- binomial probabilities (scipy.special: the command line starts faster than with stats) -
+
+
+def binom_pmf(k, n, p: float) -> np.ndarray:
+    """P(X = k) for X ~ Bin(n, p), broadcasting k and n; 0 outside 0 <= k <= n."""
+    k, n = np.broadcast_arrays(np.asarray(k, dtype=float), np.asarray(n, dtype=float))
+    ok = (k >= 0) & (k <= n)
+    kk, nn = np.where(ok, k, 0.0), np.where(ok, n, 0.0)
+    log = (
+        special.gammaln(nn + 1)
+        - special.gammaln(kk + 1)
+        - special.gammaln(nn - kk + 1)
+        + special.xlogy(kk, p)
+        + special.xlog1py(nn - kk, -p)
+    )
+    return np.where(ok, np.exp(log), 0.0)
+
+
+def binom_cdf(k, n, p: float) -> np.ndarray:
+    """P(X <= k) for X ~ Bin(n, p), broadcasting k and n (0 below 0, 1 from n on)."""
+    k, n = np.broadcast_arrays(np.asarray(k, dtype=np.int64), np.asarray(n, dtype=np.int64))
+    inside = special.bdtr(np.clip(k, 0, np.maximum(n - 1, 0)), n, p)
+    return np.where(k < 0, 0.0, np.where(k >= n, 1.0, inside))
+
+
+def binom_sf(k, n, p: float) -> np.ndarray:
+    """P(X > k) for X ~ Bin(n, p), broadcasting k and n (1 below 0, 0 from n on)."""
+    k, n = np.broadcast_arrays(np.asarray(k, dtype=np.int64), np.asarray(n, dtype=np.int64))
+    inside = special.bdtrc(np.clip(k, 0, np.maximum(n - 1, 0)), n, p)
+    return np.where(k < 0, 1.0, np.where(k >= n, 0.0, inside))
+
+
 # --- binomial tables ----------------------------------------------------------------------
 
 
@@ -72,11 +104,11 @@ def _binom_tables(p: float, size: int) -> tuple[np.ndarray, np.ndarray, np.ndarr
     X_m ~ Bin(m, p), m = 0..size, k = 0..size (sfx also holds k = -1, where it is 1)."""
     m = np.arange(size + 1)[:, None]
     k = np.arange(size + 1)[None, :]
-    pmf = stats.binom.pmf(k, m, p)
-    cdf = stats.binom.cdf(k, m, p)
+    pmf = binom_pmf(k, m, p)
+    cdf = binom_cdf(k, m, p)
     sfx = np.empty((size + 1, size + 2))
     sfx[:, 0] = 1.0
-    sfx[:, 1:] = stats.binom.sf(k, m, p)
+    sfx[:, 1:] = binom_sf(k, m, p)
     return pmf, cdf, sfx
 
 
@@ -90,11 +122,11 @@ def randomized_np_lower_bound(p0: float, p1: float, alpha: float, power: float) 
     """
     for n in range(1, HARD_NMAX + 1):
         k = np.arange(n + 1)
-        sf0 = stats.binom.sf(k, n, p0)  # P0(X > k)
+        sf0 = binom_sf(k, n, p0)  # P0(X > k)
         c = int(np.argmax(sf0 <= alpha))
-        pmf0_c = stats.binom.pmf(c, n, p0)
+        pmf0_c = binom_pmf(c, n, p0)
         gamma = (alpha - sf0[c]) / pmf0_c if pmf0_c > 0 else 0.0
-        pw = stats.binom.sf(c, n, p1) + min(1.0, gamma) * stats.binom.pmf(c, n, p1)
+        pw = binom_sf(c, n, p1) + min(1.0, gamma) * binom_pmf(c, n, p1)
         if pw >= power:
             return n
     raise ValueError(
@@ -221,7 +253,7 @@ class _Search:
 
 def _as_dict(found: tuple, kind: str, p0: float, p1: float, alpha: float, power: float) -> dict:
     en0, n, n1, r1, r, a_att, pw_att = found
-    pet0 = float(stats.binom.cdf(r1, n1, p0))
+    pet0 = float(binom_cdf(r1, n1, p0))
     return {
         "kind": kind,
         "p0": float(p0),
@@ -375,6 +407,6 @@ def simon_operating_characteristics(r1: int, n1: int, r: int, n: int, p: float) 
     if not 0.0 <= float(p) <= 1.0:
         raise ValueError(f"p must lie between 0 and 1, got {p}")
     x1 = np.arange(r1 + 1, n1 + 1)
-    reject = float(np.sum(stats.binom.pmf(x1, n1, p) * stats.binom.sf(r - x1, n - n1, p)))
-    pet = float(stats.binom.cdf(r1, n1, p))
+    reject = float(np.sum(binom_pmf(x1, n1, p) * binom_sf(r - x1, n - n1, p)))
+    pet = float(binom_cdf(r1, n1, p))
     return {"reject": reject, "pet": pet, "en": n1 + (1.0 - pet) * (n - n1)}
