@@ -7,7 +7,8 @@ Each function takes, for the subjects of one analysis population in enrolment or
   longer be confirmed), and
 - ``responder``: the subject has a confirmed response (a responder is always final),
 
-and returns the decision with the sentence a report prints. Which subjects are final is an
+and returns the decision with a clause (``sentence``, lower case, no full stop) that a report
+appends to the sentence stating the design. Which subjects are final is an
 analysis-dataset question answered before these functions are called.
 
 Rules shared by the group-sequential designs (Simon two-stage, single stage, BOP2):
@@ -60,8 +61,8 @@ def _overrun(extra: int, limit: int, what: str) -> str:
     verb = "is" if extra == 1 else "are"
     who = "subject" if extra == 1 else "subjects"
     return (
-        f" {extra} {who} enrolled beyond {what} = {limit} {verb} not part of the decision "
-        "(they are in the ORR)."
+        f"; {extra} {who} enrolled beyond {what} = {limit} {verb} not part of the decision "
+        "(they are in the ORR)"
     )
 
 
@@ -120,12 +121,12 @@ def simon_status(
             "final_decision": "incomplete",
             "overrun": max(0, len(f) - n),
         }
-        out["sentence"] = f"Stage 1 incomplete: {k1} of {n1} final (no decision yet)." + _overrun(
+        out["sentence"] = f"stage 1 incomplete: {k1} of {n1} final, no decision yet" + _overrun(
             len(f) - n, n, "n"
         )
         return out
     out["stage1_status"] = "complete"
-    head1 = f"Stage 1: {_resp(x1)} in the first {n1} subjects"
+    head1 = f"{_resp(x1)} in the first {n1} subjects"
     if x1 <= r1:
         inf = simon_inference(x1, 1, r1=r1, n1=n1, r=r, n=n, p0=p0, conf_level=conf_level)
         out |= {
@@ -137,12 +138,12 @@ def simon_status(
             **inf,
         }
         out["sentence"] = (
-            f"{head1} (≤ r1 = {r1}): the trial stops for futility; the drug is not promising "
-            f"at p0 = {_pct(p0)}." + _overrun(len(f) - n1, n1, "n1")
+            f"{head1} (≤ r1 = {r1}): the trial stops for futility and the drug is not "
+            f"promising at p0 = {_pct(p0)}" + _overrun(len(f) - n1, n1, "n1")
         )
         return out
     k, x, done = _look(f, rs, n)
-    s1 = f"{head1} (> r1 = {r1}): continue to stage 2."
+    s1 = f"stage 1 continued ({head1}, > r1 = {r1})"
     out |= {
         "stage1_decision": "continue",
         "n_final": k,
@@ -153,7 +154,7 @@ def simon_status(
     if not done:
         out |= {"final_status": f"incomplete: {k} of {n} final", "final_decision": "incomplete"}
         out["sentence"] = (
-            f"{s1} Final analysis incomplete: {k} of {n} final (no decision yet).{over}"
+            f"{s1}; final analysis incomplete: {k} of {n} final, no decision yet{over}"
         )
         return out
     inf = simon_inference(x, 2, r1=r1, n1=n1, r=r, n=n, p0=p0, conf_level=conf_level)
@@ -169,7 +170,7 @@ def simon_status(
         if promising
         else f"(≤ r = {r}): the drug is not promising at p0 = {_pct(p0)}"
     )
-    out["sentence"] = f"{s1} Final: {_resp(x)} in the first {n} subjects {verdict}.{over}"
+    out["sentence"] = f"{s1}; {_resp(x)} in the first {n} subjects {verdict}{over}"
     return out
 
 
@@ -187,7 +188,7 @@ def single_stage_status(
     out: dict[str, object] = {"n_final": k, "responses": x, "overrun": max(0, len(f) - n)}
     if not done:
         out |= {"final_status": f"incomplete: {k} of {n} final", "final_decision": "incomplete"}
-        out["sentence"] = f"Incomplete: {k} of {n} final (no decision yet).{over}"
+        out["sentence"] = f"incomplete: {k} of {n} final, no decision yet{over}"
         return out
     promising = x > r
     verdict = (
@@ -199,7 +200,7 @@ def single_stage_status(
         "final_status": "complete",
         "final_decision": "promising" if promising else "not promising",
     }
-    out["sentence"] = f"{_resp(x)} in the first {n} subjects {verdict}.{over}"
+    out["sentence"] = f"{_resp(x)} in the first {n} subjects {verdict}{over}"
     return out
 
 
@@ -230,7 +231,7 @@ def bop2_status(
         bound = -1 if bound is None else int(bound)
         k, x, done = _look(f, rs, m)
         if not done:
-            prev = f" Look at {decided} subjects: continue." if decided is not None else ""
+            prev = f"continue after the look at {decided} subjects; " if decided is not None else ""
             return {
                 "final_status": f"incomplete: {k} of {m} final",
                 "final_decision": "continue" if decided is not None else "incomplete",
@@ -238,8 +239,8 @@ def bop2_status(
                 "n_final": k,
                 "responses": x,
                 "overrun": max(0, len(f) - nmax),
-                "sentence": f"{prev.strip()} Next look at {m} subjects incomplete: {k} of {m} "
-                f"final (no decision yet).{over}".strip(),
+                "sentence": f"{prev}the look at {m} subjects is incomplete: {k} of {m} final, "
+                f"no decision yet{over}",
             }
         decided = m
         if m == nmax or x <= bound:
@@ -248,7 +249,7 @@ def bop2_status(
                     "stop for futility",
                     (
                         f"{_resp(x)} in the first {m} subjects (≤ {bound}): the trial stops for "
-                        f"futility; the drug is not promising at p0 = {_pct(p0)}."
+                        f"futility and the drug is not promising at p0 = {_pct(p0)}"
                     ),
                 )
                 extra = _overrun(len(f) - m, m, "the stopping look")
@@ -258,7 +259,7 @@ def bop2_status(
                 cmp_ = f"> {bound}" if promising else f"≤ {bound}"
                 text = (
                     f"{_resp(x)} in the first {m} subjects ({cmp_}): the drug is "
-                    f"{decision} at p0 = {_pct(p0)}."
+                    f"{decision} at p0 = {_pct(p0)}"
                 )
                 extra = over
             return {
@@ -309,19 +310,19 @@ def predictive_status(
     if k == nmax:
         decision = "promising" if post > theta_t else "not promising"
         cmp_ = ">" if post > theta_t else "≤"
-        text = f"{head}; posterior {cmp_} θ_T = {theta_t:g}: the drug is {decision}."
+        text = f"{head}; posterior {cmp_} θ_T = {theta_t:g}: the drug is {decision}"
     elif k < int(first):
         decision = "continue"
-        text = f"{head}; monitoring starts at {first} final subjects: continue."
+        text = f"{head}; monitoring starts at {first} final subjects: continue"
     elif pp < theta_l:
         decision = "stop for futility"
-        text = f"{head} < θ_L = {theta_l:g}: stop for futility."
+        text = f"{head} < θ_L = {theta_l:g}: stop for futility"
     elif pp > theta_u:
         decision = "stop for efficacy"
-        text = f"{head} > θ_U = {theta_u:g}: stop for efficacy."
+        text = f"{head} > θ_U = {theta_u:g}: stop for efficacy"
     else:
         decision = "continue"
-        text = f"{head}: continue."
+        text = f"{head}: continue"
     return {
         "posterior_probability": post,
         "predictive_probability": pp,
