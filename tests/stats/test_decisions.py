@@ -34,7 +34,7 @@ def test_stage1_waits_for_all_n1_final_even_when_responses_exceed_r1() -> None:
     assert out["stage1_status"] == "incomplete: 7 of 10 final"
     assert out["stage1_decision"] == "incomplete"
     assert out["final_decision"] == "incomplete"
-    assert out["sentence"] == "Stage 1 incomplete: 7 of 10 final (no decision yet)."
+    assert out["sentence"] == "stage 1 incomplete: 7 of 10 final, no decision yet"
     assert math.isnan(out["p_value"])
 
 
