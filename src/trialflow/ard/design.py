@@ -300,8 +300,9 @@ def _logrank_stats(
         }
     dec = pfs_decision(lr, landmark, alpha=plan["alpha"])
     stats["final_decision"] = dec["decision"]
-    clause = dec["sentence"]
-    stats["_clause"] = clause[0].lower() + clause[1:].rstrip(".")
+    # the design sentence already names the test: keep what follows its first colon
+    clause = dec["sentence"].split(": ", 1)[-1]
+    stats["_clause"] = clause.rstrip(".")
     return stats
 
 
