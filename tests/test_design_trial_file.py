@@ -11,9 +11,10 @@ import yaml
 from scipy.special import betainc
 
 from tests.test_efficacy import LATE_CUTOFF, make_adrs, make_adsl, make_adtte
-from trialflow.ard.core import ard_value
 from trialflow.ard.efficacy import efficacy_ard
+from trialflow.ard_table import ard_value
 from trialflow.config.loading import check_trial, parse_yaml
+from trialflow.config.options import TrialOptions
 from trialflow.errors import ConfigError
 
 REPO = Path(__file__).resolve().parents[1]
@@ -40,6 +41,21 @@ DESIGNS = {
 }
 
 
+def run(trial: dict):
+    """efficacy_ard with the typed options of a resolved trial file, at the late cutoff."""
+    o = TrialOptions.from_trial(trial)
+    return efficacy_ard(
+        make_adsl(cutoff=LATE_CUTOFF),
+        make_adrs(),
+        make_adtte(),
+        response=o.response,
+        rates=o.rates,
+        survival=o.survival,
+        design=o.design,
+        subgroups=o.subgroups,
+    )
+
+
 def trial_file(text: str, tmp_path: Path) -> dict:
     (tmp_path / "raw" / "d1").mkdir(parents=True, exist_ok=True)
     return check_trial(parse_yaml(HEAD + text, "t.yaml"), SCHEMA, source="t.yaml", root=tmp_path)
@@ -48,7 +64,7 @@ def trial_file(text: str, tmp_path: Path) -> dict:
 @pytest.mark.parametrize("kind", sorted(DESIGNS))
 def test_every_kind_from_the_trial_file(kind: str, tmp_path: Path) -> None:
     trial = trial_file(DESIGNS[kind], tmp_path)
-    ard = efficacy_ard(make_adsl(cutoff=LATE_CUTOFF), make_adrs(), make_adtte(), trial)
+    ard = run(trial)
     design = ard[ard["analysis"] == "design"]
     assert ard_value(design, stat="kind") == kind
     sentence = ard_value(design, stat="sentence")
@@ -63,7 +79,7 @@ def test_predictive_decision_from_the_trial_file(tmp_path: Path) -> None:
     # Beta(0.1, 0.9) is the Beta(3.1, 17.9) mass above 0.1 (regularized incomplete beta),
     # below θ_T = 0.9: not promising.
     trial = trial_file(DESIGNS["predictive"], tmp_path)
-    ard = efficacy_ard(make_adsl(cutoff=LATE_CUTOFF), make_adrs(), make_adtte(), trial)
+    ard = run(trial)
     design = ard[ard["analysis"] == "design"]
     assert ard_value(design, stat="n_final") == "20"
     assert ard_value(design, stat="final_decision") == "not promising"
@@ -77,7 +93,7 @@ def test_bop2_decision_from_the_trial_file(tmp_path: Path) -> None:
     # 20 are all final with 3; the look at 30 needs subjects not yet enrolled: at best
     # "continue" or a futility stop at 10 or 20, never promising with 20 of 30 enrolled.
     trial = trial_file(DESIGNS["bop2"], tmp_path)
-    ard = efficacy_ard(make_adsl(cutoff=LATE_CUTOFF), make_adrs(), make_adtte(), trial)
+    ard = run(trial)
     design = ard[ard["analysis"] == "design"]
     assert ard_value(design, stat="final_decision") in ("continue", "stop for futility")
     assert ard_value(design, stat="n_final") in ("10", "20")
@@ -86,7 +102,7 @@ def test_bop2_decision_from_the_trial_file(tmp_path: Path) -> None:
 def test_missing_required_option_names_the_key(tmp_path: Path) -> None:
     trial = trial_file("design: {kind: predictive, p0: 0.1, p1: 0.3, nmax: 20}\n", tmp_path)
     with pytest.raises(ConfigError, match="design.prior: a value is required"):
-        efficacy_ard(make_adsl(cutoff=LATE_CUTOFF), make_adrs(), make_adtte(), trial)
+        run(trial)
 
 
 def test_cohort_override_is_validated(tmp_path: Path) -> None:
