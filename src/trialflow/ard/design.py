@@ -301,7 +301,7 @@ def _logrank_stats(
     dec = pfs_decision(lr, landmark, alpha=plan["alpha"])
     stats["final_decision"] = dec["decision"]
     # the design sentence already names the test: keep what follows its first colon
-    clause = dec["sentence"].split(": ", 1)[-1]
+    clause = dec["sentence"].split(": ", 1)[-1].replace(". Supportive: ", "; supportive: ")
     stats["_clause"] = clause.rstrip(".")
     return stats
 
