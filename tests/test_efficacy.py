@@ -32,22 +32,48 @@ BOR = ["CR", "PR", "PR", "PR", "PR"] + ["SD"] * 5 + ["PD"] * 6 + ["NE"] * 2 + ["
 CCB_SUBJ = {"E01", "E02", "E03", "E04", "E05", "E06"}
 
 
-def make_adsl(responders_late: bool = False) -> pd.DataFrame:
+EARLY_CUTOFF = "2021-03-01"
+"""An interim cutoff: every subject has 40 to 60 days of follow-up, short of the design's
+168-day response window plus the 28-day confirmation (196 days)."""
+LATE_CUTOFF = "2021-09-01"
+"""A cutoff at which every subject has at least 196 days of follow-up (E01 starts 2021-01-01,
+the last EFFFL subject E20 2021-01-20: 2021-09-01 - 2021-01-20 + 1 = 225 days)."""
+
+
+def make_adsl(
+    responders_late: bool = False,
+    *,
+    cutoff: str = EARLY_CUTOFF,
+    order: list[str] | None = None,
+    off_study: tuple[str, ...] = (),
+) -> pd.DataFrame:
     """ADSL; with `responders_late` the three confirmed responders E01-E03 are enrolled last
-    (TRTSDT after everyone else), so enrolment order differs from USUBJID order."""
+    (TRTSDT after everyone else), so enrolment order differs from USUBJID order. `order`
+    lists subjects enrolled first, in that order (the rest follow). `off_study` subjects have
+    EOSSTT DISCONTINUED. STARTDT = TRTSDT; nobody died or started a new therapy."""
     ids = EVAL + ["N01", "N02"]
     trtsdt = [pd.Timestamp("2021-01-01") + pd.Timedelta(days=i) for i in range(len(ids))]
     if responders_late:
         trtsdt[0:3] = [pd.Timestamp("2021-06-01") + pd.Timedelta(days=i) for i in range(3)]
+    if order is not None:
+        rest = [u for u in ids if u not in order]
+        days = {u: i for i, u in enumerate(list(order) + rest)}
+        trtsdt = [pd.Timestamp("2021-01-01") + pd.Timedelta(days=days[u]) for u in ids]
+    start = pd.to_datetime(trtsdt).astype("datetime64[ns]")
     return pd.DataFrame(
         {
             "STUDYID": "S1",
             "USUBJID": ids,
             # COHORT B holds E01 (a responder) and E20 only: a small level
             "COHORT": ["B"] + ["A"] * 18 + ["B"] + ["A", "A"],
-            "TRTSDT": pd.to_datetime(trtsdt).astype("datetime64[ns]"),
+            "TRTSDT": start,
+            "STARTDT": start,
             "EFFFL": ["Y"] * 20 + ["N", "N"],
             "ENRLFL": "Y",
+            "DTHDT": pd.Series(pd.NaT, index=range(len(ids)), dtype="datetime64[ns]"),
+            "EOSSTT": ["DISCONTINUED" if u in off_study else "ONGOING" for u in ids],
+            "NACTDT": pd.Series(pd.NaT, index=range(len(ids)), dtype="datetime64[ns]"),
+            "CUTOFFDT": pd.Timestamp(cutoff),
         }
     )
 
@@ -207,42 +233,125 @@ SIMON.update({"p0": 0.10, "p1": 0.30, "alpha": 0.05, "power": 0.80})
 # Simon (1989) Table 1, optimal, p0 .10, p1 .30, alpha .05, power .80: r1/n1 = 1/10, r/n = 5/29
 
 
-def test_design_simon_stage1_continue():
-    # responders E01-E03 enrolled first: 3 responses in the first 10 evaluable > r1 = 1
-    ard = design_ard(
-        SIMON,
-        make_adrs(),
-        make_adsl(),
-        make_adtte(),
-        conf_level=0.95,
-        conf_type="log-log",
-        response_param="CRSP",
-    )
+def test_design_simon_stage1_incomplete_until_n1_final():
+    # Early cutoff: of the first 10 evaluable (E01-E10) only the confirmed responders E01-E03
+    # are final; E04-E10 (SD) are on study, alive, without PD, with 40-50 days of follow-up
+    # (< 168 + 28): pending. 3 responses > r1 = 1 already, but no decision until 10 are final.
+    ard = design_ard(SIMON, make_adrs(), make_adsl(), make_adtte())
     assert (num(ard, stat="n1"), num(ard, stat="r1")) == (10, 1)
+    assert ard_value(ard, stat="stage1_status") == "incomplete: 3 of 10 final"
+    assert ard_value(ard, stat="stage1_decision") == "incomplete"
+    assert ard_value(ard, stat="final_decision") == "incomplete"
+    assert "stage 1 incomplete: 3 of 10 final, no decision yet" in ard_value(ard, stat="sentence")
+
+
+def test_design_subjects_without_a_scan_are_pending_not_non_responders():
+    # E19 and E20 (CBOR MISSING: no post-baseline scan) are enrolled first, then E04-E11.
+    # E04-E10 (SD) went off study (final), E11 progressed (final). Counting E19 and E20 as
+    # non-responders would give 0 responses in 10 <= r1 = 1: stop. They are pending: 8 of 10.
+    order = ["E19", "E20", "E04", "E05", "E06", "E07", "E08", "E09", "E10", "E11"]
+    off = ("E04", "E05", "E06", "E07", "E08", "E09", "E10")
+    ard = design_ard(SIMON, make_adrs(), make_adsl(order=order, off_study=off), make_adtte())
+    assert ard_value(ard, stat="stage1_status") == "incomplete: 8 of 10 final"
+    assert ard_value(ard, stat="stage1_decision") == "incomplete"
+    # the ORR keeps its ITT denominator: 3 of 20
+    rates = response_rates_ard(
+        make_adrs(),
+        make_adsl(order=order, off_study=off),
+        conf_level=0.95,
+        method="clopper-pearson",
+        p0=None,
+    )
+    assert num(rates, parameter="CRSP", stat="N") == 20
+
+
+def test_design_simon_stage1_continue():
+    # Late cutoff: every subject has >= 196 days of follow-up, so all 20 are final.
+    # E01-E03 enrolled first: 3 responses in the first 10 > r1 = 1: continue.
+    ard = design_ard(SIMON, make_adrs(), make_adsl(cutoff=LATE_CUTOFF), make_adtte())
     assert num(ard, stat="stage1_responses") == 3
     assert ard_value(ard, stat="stage1_decision") == "continue"
-    # 20 of 29 evaluable, 3 responses <= r = 5 and 3 + 9 remaining > 5: not yet decided
-    assert num(ard, stat="n_evaluable") == 20
+    # only 20 of n = 29 subjects are enrolled (all final): the final analysis waits
+    assert num(ard, stat="n_final") == 20
+    assert ard_value(ard, stat="final_status") == "incomplete: 20 of 29 final"
     assert ard_value(ard, stat="final_decision") == "incomplete"
-    assert "continue to stage 2" in ard_value(ard, stat="sentence")
+    assert "stage 1 continued" in ard_value(ard, stat="sentence")
 
 
 def test_design_simon_stage1_stop():
-    # responders enrolled last (TRTSDT in June): the first 10 evaluable by TRTSDT are E04-E13
-    # with no response: 0 <= r1 = 1 -> stop; by USUBJID order it would have continued
-    ard = design_ard(
-        SIMON,
-        make_adrs(),
-        make_adsl(responders_late=True),
-        make_adtte(),
-        conf_level=0.95,
-        conf_type="log-log",
-        response_param="CRSP",
-    )
+    # responders enrolled last (TRTSDT in June): the first 10 by TRTSDT are E04-E13 (SD, PD),
+    # all final at the late cutoff, with no response: 0 <= r1 = 1 -> stop; by USUBJID order
+    # it would have continued. Design-adjusted inference after a stage-1 stop with X1 = 0:
+    # p = P(X1 >= 0) = 1, UMVUE = 0/10.
+    adsl = make_adsl(responders_late=True, cutoff=LATE_CUTOFF)
+    ard = design_ard(SIMON, make_adrs(), adsl, make_adtte())
     assert num(ard, stat="stage1_responses") == 0
     assert ard_value(ard, stat="stage1_decision") == "stop"
     assert ard_value(ard, stat="final_decision") == "not promising"
-    assert "stop for futility" in ard_value(ard, stat="sentence")
+    assert num(ard, stat="p_value_stagewise") == pytest.approx(1.0)
+    assert num(ard, stat="umvue") == 0.0
+    # 10 more subjects (E14-E20 and E01-E03) enrolled beyond n1 are over-run
+    assert num(ard, stat="overrun") == 10
+    assert "stops for futility" in ard_value(ard, stat="sentence")
+
+
+def test_design_per_cohort_and_pooled():
+    # cohort variable COHORT: A (18 subjects) and B (E01, E20); B gets a single-stage design
+    # with p0 = 0.5, p1 = 0.9: n = 7 fails (r = 5: P0(X >= 6) = 8/128 > 0.05; r = 6: power
+    # 0.9^7 = 0.478); n = 8, r = 6: P0(X >= 7) = 9/256 = 0.035, power 0.9^8 + 8(0.9^7)(0.1) =
+    # 0.813. B has 2 of 8 subjects: incomplete.
+    design = dict(SIMON) | {
+        "cohort_variable": "COHORT",
+        "pooled": True,
+        "cohorts": {"B": {"kind": "single_stage_binomial", "p0": 0.5, "p1": 0.9}},
+    }
+    ard = design_ard(design, make_adrs(), make_adsl(cutoff=LATE_CUTOFF), make_adtte())
+    assert sorted(set(zip(ard["group_var"], ard["group_level"], strict=True))) == [
+        ("", ""),
+        ("COHORT", "A"),
+        ("COHORT", "B"),
+    ]
+    pooled = ard[ard["group_level"] == ""]
+    assert ard_value(pooled, stat="kind") == "simon_two_stage"
+    b = ard[ard["group_level"] == "B"]
+    assert ard_value(b, stat="kind") == "single_stage_binomial"
+    assert num(b, stat="n_final") == 2 and ard_value(b, stat="final_decision") == "incomplete"
+    # cohort A, enrolment order E02..E19: E02, E03 respond; first 10 = E02-E11: 2 > 1
+    a = ard[ard["group_level"] == "A"]
+    assert ard_value(a, stat="stage1_decision") == "continue"
+    assert num(a, stat="stage1_responses") == 2
+
+
+def test_landmark_past_follow_up_is_ne():
+    # PFS times 1..8 months, the last (8) censored: at 12 months nobody is under observation
+    # and S(7) = 0.3888889 * 1/2 (event at 7 with 2 at risk) = 0.1944444 would only be carried
+    # forward: NE (empty). km_summary keeps R's
+    # summary(..., extend=TRUE) value; the ARD does not report it.
+    from trialflow.stats.survival import km_summary
+
+    ard = km_ard(
+        make_adtte(),
+        paramcd="PFS",
+        conf_level=0.95,
+        conf_type="log-log",
+        landmarks_months=[4.5, 12],
+    )
+    assert ard_value(ard, stat="surv_12m") == ""
+    assert ard_value(ard, stat="surv_12m_lower") == ""
+    assert num(ard, stat="n_risk_12m") == 0
+    assert num(ard, stat="surv_4.5m") == pytest.approx(0.5833333333, abs=1e-9)
+    km = km_summary(PFS_T, PFS_E, timepoints=[12])
+    assert km["timepoints"]["survival"].iloc[0] == pytest.approx(0.1944444444, abs=1e-9)
+
+
+def test_design_landmark_past_follow_up_is_not_estimable():
+    design = {"endpoint": "PFS", "kind": "one_sample_logrank", "alpha": 0.05}
+    design.update({"historical_median_months": 3.0, "landmark_months": 12})
+    design["historical_landmark_rate"] = 0.25
+    ard = design_ard(design, make_adrs(), make_adsl(), make_adtte())
+    assert ard_value(ard, stat="landmark_comparison") == "not estimable"
+    assert ard_value(ard, stat="landmark_survival") == ""
+    assert "12-month PFS not estimable" in ard_value(ard, stat="sentence")
 
 
 def test_design_one_sample_logrank_pfs():
@@ -316,7 +425,7 @@ def test_efficacy_ard_end_to_end_and_stable():
     assert ard_value(ard, analysis="km", parameter="DOR", stat="n") == "3"
     # TTR: median of 1.5, 1.5, 3 = 1.5
     assert num(ard, analysis="ttr", stat="median") == pytest.approx(1.5)
-    assert ard_value(ard, analysis="design", stat="stage1_decision") == "continue"
+    assert ard_value(ard, analysis="design", stat="stage1_decision") == "incomplete"
     pd.testing.assert_frame_equal(ard, run_efficacy(adsl, adrs, adtte, trial))
     assert ard.to_csv(index=False) == run_efficacy(adsl, adrs, adtte, trial).to_csv(index=False)
 
@@ -325,7 +434,7 @@ def test_unconfirmed_responses_drive_design_when_confirmation_not_required():
     # responders late by TRTSDT: confirmed (CRSP) stage 1 has 0 responses -> stop; but E04 and
     # E05 (enrolled 1st and 2nd) are unconfirmed PRs (RSP Y): 2 > r1 = 1 -> continue
     trial = {"design": SIMON, "response": {"confirmation": {"required": False}}}
-    adsl = make_adsl(responders_late=True)
+    adsl = make_adsl(responders_late=True, cutoff=LATE_CUTOFF)
     ard = run_efficacy(adsl, make_adrs(), make_adtte(), trial)
     design = ard[ard["analysis"] == "design"]
     assert set(design["parameter"]) == {"RSP"}

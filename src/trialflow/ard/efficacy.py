@@ -28,7 +28,7 @@ from trialflow.config.options import (
     SubgroupOptions,
     SurvivalOptions,
 )
-from trialflow.errors import ConfigError, InputError
+from trialflow.errors import InputError
 from trialflow.vocab import BOR_CATEGORIES
 
 RESPONSE_PARAMS: tuple[tuple[str, str, str, bool], ...] = (
@@ -219,6 +219,7 @@ def km_stats(
     followup: bool = True,
 ) -> dict[str, Any]:
     """The Kaplan–Meier statistics of one group as an ordered mapping (see `km_ard`)."""
+    from trialflow.stats.decisions import landmark_estimable
     from trialflow.stats.survival import km_summary, reverse_km_median_followup
 
     t = np.asarray(time, dtype=float)
@@ -236,10 +237,12 @@ def km_stats(
     tp = km["timepoints"]
     for i, lm in enumerate(landmarks_months):
         key = _landmark_key(lm)
-        out[f"surv_{key}"] = float(tp["survival"].iloc[i])
-        out[f"surv_{key}_lower"] = float(tp["lower"].iloc[i])
-        out[f"surv_{key}_upper"] = float(tp["upper"].iloc[i])
-        out[f"n_risk_{key}"] = int(tp["n_risk"].iloc[i])
+        n_risk = int(tp["n_risk"].iloc[i])
+        # past the end of follow-up the carried-forward rate is not an estimate: NE
+        ok = landmark_estimable(n_risk, float(tp["survival"].iloc[i]))
+        for suffix, col in (("", "survival"), ("_lower", "lower"), ("_upper", "upper")):
+            out[f"surv_{key}{suffix}"] = float(tp[col].iloc[i]) if ok else np.nan
+        out[f"n_risk_{key}"] = n_risk
     if followup:
         fu = reverse_km_median_followup(t, e, conf_level=conf_level, conf_type=conf_type)
         out["followup_median"] = fu["median"]
@@ -264,7 +267,8 @@ def km_ard(
 
     Stats (`survival.km_summary`, R survfit rules): n, events, censored; median, q25, q75
     each with _lower/_upper Brookmeyer–Crowley limits (`conf_type`, default log-log); for each
-    landmark L months surv_<L>m with _lower/_upper (Greenwood, `conf_type`) and n_risk_<L>m;
+    landmark L months surv_<L>m with _lower/_upper (Greenwood, `conf_type`) and n_risk_<L>m
+    (NE when no subject is under observation at L and S(L) > 0: `landmark_estimable`);
     median follow-up by reverse KM (`survival.reverse_km_median_followup`): followup_median,
     followup_lower, followup_upper; then conf_level, conf_type, units. Anything not reached is
     empty text ("NE"). Population: ADTTE rows with `population` == "Y" (ENRLFL for OS/PFS).
@@ -440,172 +444,18 @@ def evaluable_in_enrolment_order(
     return _yn(_param_values(adrs, response_param, ids), response_param)
 
 
-def _design_value(design: Mapping[str, Any], key: str, kind: str) -> Any:
-    value = design.get(key)
-    if value is None:
-        raise ConfigError(f"trial file design.{key}: a value is required for kind {kind}")
-    return value
-
-
 def design_ard(
     trial_design: Mapping[str, Any],
     adrs: pd.DataFrame,
     adsl: pd.DataFrame,
     adtte: pd.DataFrame,
-    *,
-    conf_level: float,
-    conf_type: str,
-    response_param: str,
-    response_population: str = "EFFFL",
-    survival_population: str = "ENRLFL",
-    order_by: Sequence[str] = ("TRTSDT", "USUBJID"),
+    **options: Any,
 ) -> pd.DataFrame:
-    """The trial design and its decision, with the sentence the report prints (stat
-    "sentence").
+    """The trial design and its decision, per cohort and pooled: see
+    `trialflow.ard.design.design_ard`."""
+    from trialflow.ard import design
 
-    - ``kind: simon_two_stage`` (Simon 1989; `design.simon_two_stage` with ``variant``):
-      stage 1 uses the first n1 evaluable subjects (EFFFL) in enrolment order (TRTSDT, then
-      USUBJID) and their responses (`response_param`: CRSP, confirmed, by default); the final
-      analysis the first n (`design.simon_decision`). Subjects beyond n are not part of the
-      decision.
-    - ``kind: single_stage_binomial`` (`design.single_stage_binomial`): X > r among the first n
-      evaluable subjects (`design.single_stage_decision`).
-    - ``kind: one_sample_logrank`` (PFS primary): the one-sample log-rank test of PFS (months,
-      ENRLFL) against ``historical_median_months`` (`design.one_sample_logrank`), and when
-      ``landmark_months`` and ``historical_landmark_rate`` are set, the KM PFS rate at the
-      landmark with its CI (`conf_level`, `conf_type`) against the historical rate
-      (`design.landmark_vs_historical`); decision by `design.pfs_decision` at ``alpha``.
-    """
-    from trialflow.stats import design as dsg
-    from trialflow.stats.rates import exact_binomial_test
-    from trialflow.stats.survival import km_summary
-
-    kind = trial_design.get("kind", "simon_two_stage")
-    alpha = float(trial_design.get("alpha", 0.05))
-    power = float(trial_design.get("power", 0.80))
-    if kind in ("simon_two_stage", "single_stage_binomial"):
-        p0 = float(trial_design.get("p0", 0.10))
-        p1 = float(trial_design.get("p1", 0.30))
-        resp = evaluable_in_enrolment_order(
-            adrs,
-            adsl,
-            population=response_population,
-            order_by=order_by,
-            response_param=response_param,
-        )
-        if kind == "simon_two_stage":
-            variant = trial_design.get("variant", "optimal")
-            des = dsg.simon_two_stage(p0, p1, alpha, power, kind=variant)
-            n1, n = int(des["n1"]), int(des["n"])
-            e1, e = min(n1, len(resp)), min(n, len(resp))
-            x1, x = int(resp.iloc[:e1].sum()), int(resp.iloc[:e].sum())
-            dec = dsg.simon_decision(x1, e1, x, e, des)
-            stats: dict[str, Any] = {"kind": kind, "variant": variant}
-            for k in ("p0", "p1", "r1", "n1", "r", "n", "en0", "pet0"):
-                stats[k] = des[k]
-            stats.update(
-                {
-                    "alpha_target": alpha,
-                    "power_target": power,
-                    "alpha_attained": des["alpha"],
-                    "power_attained": des["power"],
-                    "stage1_n_evaluable": e1,
-                    "stage1_responses": x1,
-                    "stage1_decision": dec["stage1_decision"],
-                    "n_evaluable": e,
-                    "responses": x,
-                    "final_decision": dec["final_decision"],
-                    "final_complete": dec["final_complete"],
-                }
-            )
-        else:
-            des = dsg.single_stage_binomial(p0, p1, alpha, power)
-            n = int(des["n"])
-            e = min(n, len(resp))
-            x = int(resp.iloc[:e].sum())
-            dec = dsg.single_stage_decision(x, e, des)
-            stats = {"kind": kind}
-            for k in ("p0", "p1", "r", "n"):
-                stats[k] = des[k]
-            stats.update(
-                {
-                    "alpha_target": alpha,
-                    "power_target": power,
-                    "alpha_attained": des["alpha"],
-                    "power_attained": des["power"],
-                    "n_evaluable": e,
-                    "responses": x,
-                    "final_decision": dec["final_decision"],
-                    "final_complete": dec["final_complete"],
-                }
-            )
-        stats["p_value"] = exact_binomial_test(x, e, p0) if e else np.nan
-        stats["sentence"] = dec["sentence"]
-        order = ", ".join(order_by)
-        return ard_rows(
-            stats,
-            analysis="design",
-            population=response_population,
-            parameter=response_param,
-            dataset="ADRS",
-            filter=(
-                f"PARAMCD == '{response_param}' and {_flag_filter(response_population)}, "
-                f"first n evaluable by {order}"
-            ),
-            derivation=design_ard,
-        )
-    if kind == "one_sample_logrank":
-        hist_median = float(_design_value(trial_design, "historical_median_months", kind))
-        rows = tte_rows(adtte, "PFS", survival_population)
-        time = rows["AVALM"].to_numpy(dtype=float)
-        event = 1 - rows["CNSR"].to_numpy(dtype=float)
-        lr = dsg.one_sample_logrank(time, event, historical_median=hist_median)
-        stats = {"kind": kind, "historical_median_months": hist_median, "alpha": alpha}
-        for k in ("n", "O", "E", "ratio", "z", "p_value"):
-            stats[k] = lr[k]
-        landmark = None
-        lm_months = trial_design.get("landmark_months")
-        hist_rate = trial_design.get("historical_landmark_rate")
-        if lm_months is not None and hist_rate is not None:
-            km = km_summary(
-                time, event, conf_level=conf_level, conf_type=conf_type, timepoints=[lm_months]
-            )
-            tp = km["timepoints"].iloc[0]
-            landmark = dsg.landmark_vs_historical(
-                float(tp["survival"]),
-                float(tp["lower"]),
-                float(tp["upper"]),
-                float(hist_rate),
-                landmark_months=float(lm_months),
-                endpoint="PFS",
-                conf_level=conf_level,
-            )
-            stats.update(
-                {
-                    "landmark_months": float(lm_months),
-                    "historical_landmark_rate": float(hist_rate),
-                    "landmark_survival": landmark["survival"],
-                    "landmark_lower": landmark["lower"],
-                    "landmark_upper": landmark["upper"],
-                    "landmark_comparison": landmark["comparison"],
-                }
-            )
-        dec = dsg.pfs_decision(lr, landmark, alpha=alpha)
-        stats["final_decision"] = dec["decision"]
-        stats["sentence"] = dec["sentence"]
-        return ard_rows(
-            stats,
-            analysis="design",
-            population=survival_population,
-            parameter="PFS",
-            dataset="ADTTE",
-            filter=f"PARAMCD == 'PFS' and {_flag_filter(survival_population)}",
-            derivation=design_ard,
-        )
-    raise ConfigError(
-        f"trial file design.kind: unknown kind {kind!r} (expected simon_two_stage, "
-        "single_stage_binomial or one_sample_logrank)"
-    )
+    return design.design_ard(trial_design, adrs, adsl, adtte, **options)
 
 
 def efficacy_ard(
@@ -659,7 +509,11 @@ def efficacy_ard(
             adtte,
             conf_level=survival.conf_level,
             conf_type=survival.conf_type,
+            rates_conf_level=rates.conf_level,
             response_param=orr_param,
+            confirmation_days=response.confirmation_min_days
+            if response.confirmation_required
+            else 0,
         ),
     ]
     return concat_ard(parts)

@@ -21,6 +21,9 @@ def build_parser() -> argparse.ArgumentParser:
     audit.add_reproduce_arguments(
         sub.add_parser("reproduce", help="re-run an analysis and compare with its manifest")
     )
+    from trialflow.cli import design
+
+    design.add_arguments(sub.add_parser("design", help="plan a Phase II design"))
     return parser
 
 

@@ -247,26 +247,85 @@ class DrugOptions:
         )
 
 
+_COMMON_DESIGN = ("endpoint", "kind", "cohort_variable", "pooled", "cohorts")
+DESIGN_FIELDS: dict[str, tuple[str, ...]] = {
+    "simon_two_stage": (
+        *_COMMON_DESIGN,
+        *("variant", "q", "p0", "p1", "alpha", "power", "response_window_days"),
+    ),
+    "single_stage_binomial": (
+        *_COMMON_DESIGN,
+        *("p0", "p1", "alpha", "power", "response_window_days"),
+    ),
+    "predictive": (
+        *_COMMON_DESIGN,
+        *("p0", "p1", "prior", "nmax", "theta_t", "theta_l", "theta_u", "first"),
+        "response_window_days",
+    ),
+    "bop2": (
+        *_COMMON_DESIGN,
+        *("p0", "p1", "prior", "nmax", "interims", "alpha", "response_window_days"),
+    ),
+    "one_sample_logrank": (
+        *_COMMON_DESIGN,
+        *("alpha", "power", "historical_median_months", "target_median_months"),
+        *("accrual_months", "followup_months", "variance", "landmark_months"),
+        "historical_landmark_rate",
+    ),
+}
+"""The design options each design kind uses (the report's Methods lists only these)."""
+
+
 @dataclass(frozen=True)
 class DesignSpec:
-    """The trial's statistical design (decision rule for the primary endpoint)."""
+    """The trial's statistical design (decision rule for the primary endpoint), per cohort
+    when ``cohort_variable`` is set (``cohorts``: level -> options overriding these)."""
 
     endpoint: str = _opt("Primary endpoint")
     kind: str = _opt("Design")
     variant: str = _opt("Simon variant")
+    q: float = _opt("Admissible design: weight q on n in q*n + (1 - q)*EN0")
     p0: float = _opt("Uninteresting response rate p0")
     p1: float = _opt("Target response rate p1")
     alpha: float = _opt("Type I error (one-sided)")
     power: float = _opt("Power")
+    response_window_days: int = _opt(
+        "Response window for the decision (days from start; final status after it plus the "
+        "confirmation window)"
+    )
+    prior: tuple[float, ...] | None = _opt("Beta prior (a, b)")
+    nmax: int | None = _opt("Maximum sample size Nmax")
+    theta_t: float = _opt("Predictive design: posterior threshold theta_T")
+    theta_l: float = _opt("Predictive design: futility threshold theta_L")
+    theta_u: float = _opt("Predictive design: efficacy threshold theta_U")
+    first: int = _opt("Predictive design: first look (subjects)")
+    interims: tuple[int, ...] = _opt("BOP2 interim looks (subjects)")
     historical_median_months: float | None = _opt("Historical median (months)")
     target_median_months: float | None = _opt("Target median (months)")
+    accrual_months: float | None = _opt("Accrual (months)")
+    followup_months: float | None = _opt("Follow-up after the last enrolment (months)")
+    variance: str = _opt("One-sample log-rank variance (standard or Wu 2015)")
     landmark_months: float | None = _opt("Landmark (months)")
     historical_landmark_rate: float | None = _opt("Historical landmark rate")
+    cohort_variable: str | None = _opt("Cohort variable (one design per level)")
+    cohorts: dict = _opt("Per-cohort design options")
+    pooled: bool = _opt("Pooled analysis of all cohorts")
 
     @classmethod
     def from_trial(cls, trial: Mapping[str, Any]) -> DesignSpec:
         d = _get(trial, "design")
-        return cls(**{f.name: _get(d, f.name) for f in fields(cls)})
+        values = {f.name: _get(d, f.name) for f in fields(cls)}
+        if values["prior"] is not None:
+            values["prior"] = tuple(float(v) for v in values["prior"])
+        values["interims"] = tuple(int(v) for v in values["interims"])
+        values["cohorts"] = {str(k): dict(v or {}) for k, v in dict(values["cohorts"]).items()}
+        return cls(**values)
+
+    def applies(self, name: str) -> bool:
+        """Whether the option `name` is used by this design's kind (or by one of its
+        cohorts' kinds)."""
+        kinds = {self.kind} | {c.get("kind", self.kind) for c in self.cohorts.values()}
+        return any(name in DESIGN_FIELDS.get(k, ()) for k in kinds)
 
 
 @dataclass(frozen=True)

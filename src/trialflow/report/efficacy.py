@@ -196,10 +196,97 @@ def design_sentence(efficacy: pd.DataFrame) -> str:
     return str(rows["value"].iloc[0]) if len(rows) else "The design decision is not available."
 
 
-def design_table(efficacy: pd.DataFrame) -> pd.DataFrame:
-    """Every statistic of the design analysis except the sentence."""
+def design_groups(efficacy: pd.DataFrame) -> list[tuple[str, str]]:
+    """(group_var, group_level) of each design analysis in ARD order: the pooled analysis
+    (empty group) first when present, then one per cohort."""
     rows = ard_select(efficacy, analysis="design")
-    rows = rows[rows["stat"] != "sentence"]
+    if rows.empty:
+        return []
+    pairs = list(dict.fromkeys(zip(rows["group_var"], rows["group_level"], strict=True)))
+    return [(str(v), str(lv)) for v, lv in pairs]
+
+
+def design_decision_table(efficacy: pd.DataFrame) -> pd.DataFrame:
+    """The decision table: one row per cohort, then the pooled analysis (stat "final_decision",
+    "status" and the design's sentence)."""
+    rows = []
+    groups = design_groups(efficacy)
+    ordered = [g for g in groups if g[1]] + [g for g in groups if not g[1]]
+    for var, level in ordered:
+        s = ard_stats(efficacy, analysis="design", group_var=var, group_level=level)
+        rows.append(
+            {
+                "Cohort": level if level else ("Pooled" if len(groups) > 1 else "All subjects"),
+                "Decision": s.get("final_decision", "") or NE,
+                "Status": s.get("status", "") or NE,
+                "Design and decision": s.get("sentence", ""),
+            }
+        )
+    return text_table(rows, ["Cohort", "Decision", "Status", "Design and decision"])
+
+
+def design_inference_table(efficacy: pd.DataFrame) -> pd.DataFrame:
+    """After a complete Simon two-stage trial, for each analysis: the naive estimate,
+    Clopper–Pearson interval and exact binomial p-value beside the design-adjusted UMVUE,
+    stage-wise interval and p-value. Empty when no analysis has them."""
+    rows = []
+    for var, level in design_groups(efficacy):
+        s = ard_stats(efficacy, analysis="design", group_var=var, group_level=level)
+        if not s.get("umvue"):
+            continue
+        ci = conf_text(s.get("conf_level"))
+        who = level or "All subjects"
+        rows.append(
+            {
+                "Analysis": who,
+                "Quantity": "Response rate",
+                "Naive": fmt_estimate_ci(
+                    s.get("naive_estimate"),
+                    s.get("naive_lower"),
+                    s.get("naive_upper"),
+                    proportion=True,
+                ),
+                "Design-adjusted": fmt_estimate_ci(
+                    s.get("umvue"),
+                    s.get("ci_lower_stagewise"),
+                    s.get("ci_upper_stagewise"),
+                    proportion=True,
+                ),
+                "Method": f"naive: x/n, Clopper–Pearson {ci}; adjusted: UMVUE, stage-wise {ci}",
+            }
+        )
+        rows.append(
+            {
+                "Analysis": who,
+                "Quantity": "One-sided p-value against p0",
+                "Naive": stat_text(s.get("naive_p_value", "")),
+                "Design-adjusted": stat_text(s.get("p_value_stagewise", "")),
+                "Method": "naive: exact binomial; adjusted: stage-wise ordering",
+            }
+        )
+    return text_table(rows, ["Analysis", "Quantity", "Naive", "Design-adjusted", "Method"])
+
+
+def design_references(efficacy: pd.DataFrame) -> list[str]:
+    """The papers that define the trial's designs and their decisions (stat "reference"),
+    each once, in order of first use."""
+    rows = ard_select(efficacy, analysis="design", stat="reference")
+    refs: list[str] = []
+    for value in rows["value"] if len(rows) else []:
+        for ref in str(value).split("; "):
+            if ref and ref not in refs:
+                refs.append(ref)
+    return refs
+
+
+def design_table(efficacy: pd.DataFrame) -> pd.DataFrame:
+    """Every statistic of the first design analysis (the pooled one when the trial has
+    cohorts) except the sentences and the references."""
+    rows = ard_select(efficacy, analysis="design")
+    groups = design_groups(efficacy)
+    if groups:
+        rows = rows[(rows["group_var"] == groups[0][0]) & (rows["group_level"] == groups[0][1])]
+    rows = rows[~rows["stat"].isin(["sentence", "design", "reference"])]
     return text_table(
         [
             {"Statistic": st, "Value": stat_text(val)}

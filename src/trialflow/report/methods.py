@@ -95,6 +95,15 @@ def methods_table(options: TrialOptions) -> pd.DataFrame:
                 continue  # one option, shown under Response
             if getattr(obj, f.name) is None:
                 continue  # an option the design kind does not use
+            if section == "design" and not obj.applies(f.name):
+                continue
+            if section == "design" and f.name == "cohorts":
+                for level, override in obj.cohorts.items():
+                    text = ", ".join(
+                        f"{k}: {option_text(k, v)}" for k, v in sorted(override.items())
+                    )
+                    rows.append((area, f"Cohort {level}", text or "the design above"))
+                continue
             rows.append((area, option_label(f), option_text(f.name, getattr(obj, f.name))))
     rows += _conventions(options)
     return text_table(
