@@ -13,7 +13,7 @@ from trialflow.config.loading import (
 )
 from trialflow.errors import ConfigError
 from trialflow.vocab import DOMAINS, TLF_DISPLAYS
-from trialflow.figures.panels import CUTOFF_FIGURES, FIGURES, figure_names
+from trialflow.figures.names import CUTOFF_FIGURES, FIGURES, figure_names
 
 ROOT = Path.cwd()
 # Shell rules (papermill, jupyter) use the environment that runs Snakemake, activated or not.

@@ -16,35 +16,36 @@ to show.
 
 from __future__ import annotations
 
-from trialflow.figures.forest import forest_figure, forest_rows
-from trialflow.figures.km import km_figure, number_at_risk, risk_table_times
-from trialflow.figures.style import empty_figure, is_empty_figure, save_figure, style_context
-from trialflow.figures.swimmer import swimmer_data, swimmer_figure
-from trialflow.figures.tumour import (
-    best_percent_change,
-    post_baseline_assessments,
-    spider_figure,
-    subject_bor,
-    subject_set,
-    waterfall_figure,
-)
+import importlib
+from typing import Any
 
-__all__ = [
-    "best_percent_change",
-    "empty_figure",
-    "forest_figure",
-    "forest_rows",
-    "is_empty_figure",
-    "km_figure",
-    "number_at_risk",
-    "post_baseline_assessments",
-    "risk_table_times",
-    "save_figure",
-    "spider_figure",
-    "style_context",
-    "subject_bor",
-    "subject_set",
-    "swimmer_data",
-    "swimmer_figure",
-    "waterfall_figure",
-]
+#: Public name -> the submodule that defines it. Submodules (and matplotlib) are imported on
+#: first use, so that `trialflow.figures.names` stays cheap for the workflow to import.
+_EXPORTS = {
+    "forest_figure": "forest",
+    "forest_rows": "forest",
+    "km_figure": "km",
+    "number_at_risk": "km",
+    "risk_table_times": "km",
+    "empty_figure": "style",
+    "is_empty_figure": "style",
+    "save_figure": "style",
+    "style_context": "style",
+    "swimmer_data": "swimmer",
+    "swimmer_figure": "swimmer",
+    "best_percent_change": "tumour",
+    "post_baseline_assessments": "tumour",
+    "spider_figure": "tumour",
+    "subject_bor": "tumour",
+    "subject_set": "tumour",
+    "waterfall_figure": "tumour",
+}
+
+__all__ = sorted(_EXPORTS)
+
+
+def __getattr__(name: str) -> Any:
+    if name not in _EXPORTS:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    module = importlib.import_module(f"{__name__}.{_EXPORTS[name]}")
+    return getattr(module, name)

@@ -18,6 +18,7 @@ from trialflow.ard_table import ard_select, ard_stats, curve_rows
 from trialflow.config.options import DesignSpec, SurvivalOptions
 from trialflow.figures.forest import forest_figure
 from trialflow.figures.km import km_figure
+from trialflow.figures.names import CUTOFF_KM_PARAMS, FIGURES, figure_names  # noqa: F401
 from trialflow.figures.swimmer import swimmer_figure
 from trialflow.figures.tumour import spider_figure, waterfall_figure
 from trialflow.vocab import KM_PARAMS as KM_NAMES
@@ -28,25 +29,6 @@ KM_PARAMS = {
     "OS": (KM_NAMES["OS"], "Time since start of treatment (months)", "ENRLFL"),
     "DOR": (KM_NAMES["DOR"], "Time since first confirmed response (months)", "EFFFL"),
 }
-
-
-FIGURES = [f"km_{p.lower()}" for p in KM_PARAMS] + [
-    "waterfall",
-    "spider",
-    "swimmer",
-    "forest_orr",
-    "forest_pfs",
-]
-
-
-def subgroup_figure_name(var: str) -> str:
-    """File stem of the PFS Kaplan–Meier figure by the levels of `var`."""
-    return f"km_pfs_by_{var.lower()}"
-
-
-def figure_names(subgroups: list[str]) -> list[str]:
-    """File stems of every figure of an analysis, in a stable order."""
-    return FIGURES + [subgroup_figure_name(v) for v in subgroups]
 
 
 def _summary(stats: Mapping[str, str]) -> dict[str, float]:
@@ -112,11 +94,6 @@ def km_by_cutoff_panel(
         conf_level=conf_level,
         show_band=False,
     )
-
-
-#: The parameters compared across cutoffs, and the figure stems (results/<trial>/figures/).
-CUTOFF_KM_PARAMS = ("PFS", "OS")
-CUTOFF_FIGURES = [f"km_{p.lower()}_by_cutoff" for p in CUTOFF_KM_PARAMS]
 
 
 def progressed_by_non_target_or_new(visits: pd.DataFrame) -> set[str]:
