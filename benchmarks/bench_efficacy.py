@@ -125,6 +125,7 @@ def simulate(n: int, seed: int) -> tuple[pd.DataFrame, pd.DataFrame]:
             "ENRLFL": "Y",
             "SAFFL": "Y",
             "EFFFL": efffl,
+            "TUBLFL": "Y",
         }
     )
     for col in ("DTHDT", "LSTALVDT", "NACTDT", "CUTOFFDT"):
@@ -135,16 +136,8 @@ def simulate(n: int, seed: int) -> tuple[pd.DataFrame, pd.DataFrame]:
 def efficacy_stage(
     adsl: pd.DataFrame, assessments: pd.DataFrame, adrs: pd.DataFrame, trial: dict
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
-    adtte = derive_adtte(
-        adsl,
-        assessments,
-        adrs,
-        assessment_interval_days=INTERVAL,
-        max_missed_assessments=1,
-        censor_at_new_therapy=True,
-        cutoff=CUTOFF,
-    )
-    o = TrialOptions.from_trial(resolve_sections(trial))
+    o = TrialOptions.from_trial(resolve_sections({**trial, "assessment_interval_days": INTERVAL}))
+    adtte = derive_adtte(adsl, assessments, adrs, pfs=o.pfs, response=o.response, cutoff=CUTOFF)
     ard = efficacy_ard(
         adsl,
         adrs,

@@ -215,3 +215,93 @@ def test_two_ds_deaths_with_different_dates_earliest_used_and_queried() -> None:
     # one DS DEATH record (S4) is not such a query
     s4 = issues[(issues["usubjid"] == "S4") & issues["reason"].str.contains("DS DEATH records")]
     assert s4.empty
+
+
+def test_baseline_tumour_assessment_flag() -> None:
+    # TUBLFL: a baseline tumour assessment, measurable or not (FDA 2018 Table 5, "no baseline
+    # tumor assessments"; RECIST 1.1 §3.3). STARTDT: S1 2020-01-10, S2 2020-02-01.
+    a, _ = _run(_domains())
+    # S1 target, S2 non-target only (so EFFFL N), S4 target (undated TU records count);
+    # S3 and S5 have no tumour records
+    assert a["TUBLFL"].to_dict() == {"S1": "Y", "S2": "Y", "S3": "N", "S4": "Y", "S5": "N"}
+    assert a.loc["S2", "EFFFL"] == "N"
+    d = _domains()
+    d["tu"] = _frame(
+        [
+            # S1: a target recorded at WEEK 6 after the start (a split fragment), and a new
+            # lesion: neither is a baseline identification
+            {"USUBJID": "S1", "TULNKID": "T01.1", "TUSTRESC": "TARGET", "VISIT": "WEEK 6", "TUDT": "2020-03-01"},
+            {"USUBJID": "S1", "TULNKID": "NEW01", "TUSTRESC": "NEW", "VISIT": "WEEK 6", "TUDT": "2020-03-01"},
+            # S2: a non-target dated after the start but at the visit labelled BASELINE
+            {"USUBJID": "S2", "TULNKID": "NT01", "TUSTRESC": "NON-TARGET", "VISIT": "BASELINE", "TUDT": "2020-02-03"},
+        ],
+        ("TUDT",),
+    )  # fmt: skip
+    d["tr"] = _frame(
+        [
+            {"USUBJID": "S1", "VISIT": "WEEK 6", "TRDT": "2020-03-01"},
+            # S5: a TR measurement on or before its (missing) start is not dated before it,
+            # but S4's screening measurement is labelled SCREENING
+            {"USUBJID": "S4", "VISIT": "SCREENING", "TRDT": "2020-02-20"},
+            {"USUBJID": "S5", "VISIT": "WEEK 6", "TRDT": "2020-03-15"},
+        ],
+        ("TRDT",),
+    )
+    a, _ = _run(d)
+    assert a["TUBLFL"].to_dict() == {"S1": "N", "S2": "Y", "S3": "N", "S4": "Y", "S5": "N"}
+
+
+def _partial_death(d: dict[str, pd.DataFrame], dtc: str, earliest: str) -> None:
+    """Give S1 a partial DM death date `dtc`, imputed by ingest to its earliest day."""
+    dm = d["dm"]
+    i = dm.index[dm["USUBJID"] == "S1"][0]
+    dm["DTHDTC"] = ""
+    dm.loc[i, ["DTHDTC", "DTHDT", "DTHDTF", "DTHFL"]] = [dtc, T(earliest), "D", "Y"]
+
+
+def test_partial_death_date_not_imputed_before_a_documented_contact() -> None:
+    # S1 dies in "2020-10" (ingest: 2020-10-01, DTHDTF D). Its documented contacts: EX end
+    # 03-31, TR 06-01, CM 07-01 and 10-01, DS 08-15, and a CM start added on 2020-10-20. The
+    # death date is the later of 2020-10-01 and the last contact in October, 2020-10-20.
+    d = _domains()
+    _partial_death(d, "2020-10", "2020-10-01")
+    extra = _frame([{"USUBJID": "S1", "CMCAT": "CONCOMITANT", "CMSTDT": "2020-10-20"}], ("CMSTDT",))
+    extra["SRCROW"] = 4.0
+    d["cm"] = pd.concat([d["cm"], extra], ignore_index=True)
+    a, issues = _run(d)
+    assert (a.loc["S1", "DTHDT"], a.loc["S1", "DTHDTF"]) == (T("2020-10-20"), "D")
+    assert (a.loc["S1", "LSTALVDT"], a.loc["S1", "LSTALSRC"]) == (T("2020-10-20"), "CM.CMSTDTC")
+    imp = issues[(issues["usubjid"] == "S1") & (issues["action"] == "imputed")]
+    assert imp[["domain", "variable", "original_value", "new_value"]].values.tolist() == [
+        ["DM", "DTHDTC", "2020-10", "2020-10-20"]
+    ]
+    assert "CM.CMSTDTC" in imp["reason"].iloc[0]
+    # no contact is after the death date any more
+    assert not (
+        (issues["usubjid"] == "S1") & issues["reason"].str.contains("after the death")
+    ).any()
+    # a complete death date (S4) is not touched and has no flag
+    assert (a.loc["S4", "DTHDT"], a.loc["S4", "DTHDTF"]) == (T("2020-05-10"), "")
+
+
+def test_partial_death_date_uses_only_contacts_in_its_possible_range() -> None:
+    # S1 dies in "2020-08": possible days 08-01 to 08-31. Contacts: DS 08-15 (in range) and
+    # CM 10-01 (after the whole month, not used: it stays a query). Death = 2020-08-15.
+    d = _domains()
+    _partial_death(d, "2020-08", "2020-08-01")
+    a, issues = _run(d)
+    assert a.loc["S1", "DTHDT"] == T("2020-08-15")
+    assert a.loc["S1", "LSTALVDT"] == T("2020-08-15")
+    s1 = issues[issues["usubjid"] == "S1"]
+    assert s1.loc[s1["action"] == "imputed", "new_value"].tolist() == ["2020-08-15"]
+    assert s1["reason"].str.contains("after the death").sum() == 1
+    # a DS DEATH record documents the death, not a contact: with a DS DEATH on 2020-08-25
+    # added, the death date is still the last contact, 2020-08-15
+    extra = _frame(
+        [{"USUBJID": "S1", "DSCAT": "DISPOSITION EVENT", "DSDECOD": "DEATH", "DSSTDT": "2020-08-25"}],
+        ("DSSTDT",),
+    )  # fmt: skip
+    extra["SRCROW"] = 5.0
+    d["ds"] = pd.concat([d["ds"], extra], ignore_index=True)
+    a, _ = _run(d)
+    assert a.loc["S1", "DTHDT"] == T("2020-08-15")

@@ -42,7 +42,11 @@ def test_minimal_trial_gets_every_documented_default(tmp_path):
     assert trial["response"]["sd_min_days"] == 42
     assert trial["response"]["cbr_sd_min_days"] == 168
     assert trial["assessment_interval_days"] == 42
-    assert trial["pfs"] == {"censor_at_new_therapy": True, "max_missed_assessments": 1}
+    assert trial["pfs"] == {
+        "censor_at_new_therapy": True,
+        "max_missed_assessments": 1,
+        "visit_window_days": 7,
+    }
     assert trial["survival"] == {
         "conf_type": "log-log",
         "conf_level": 0.95,

@@ -21,6 +21,9 @@ def test_schema_defaults_build_every_option():
     assert opts.response.rscat == ("RECIST 1.1", "RECIST")
     assert opts.pfs.max_missed_assessments == 1
     assert opts.pfs.assessment_interval_days == 42
+    assert opts.pfs.visit_window_days == 7
+    # (k + 1) x I + W = 2 x 42 + 7
+    assert opts.pfs.missed_limit_days == 91
     assert opts.survival.landmarks_months == (6.0, 12.0)
     assert opts.safety.aesev_grade_map == {"MILD": 1, "MODERATE": 2, "SEVERE": 3}
     assert opts.subjects.age_group_cut == 65

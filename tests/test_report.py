@@ -48,7 +48,7 @@ TRIAL = {
         "cbr_sd_min_days": 180,
     },
     "design": {"endpoint": "ORR", "kind": "simon_two_stage", "p0": 0.1},
-    "pfs": {"censor_at_new_therapy": True, "max_missed_assessments": 3},
+    "pfs": {"censor_at_new_therapy": True, "max_missed_assessments": 3, "visit_window_days": 5},
     "assessment_interval_days": 56,
     "rates": {"ci_method": "wilson", "conf_level": 0.9},
     "survival": {"conf_type": "log", "conf_level": 0.95, "landmarks_months": [3, 9]},
@@ -133,6 +133,8 @@ def test_methods_table_reads_every_threshold_from_the_trial():
     assert rule["SD: minimum days after start"] == "49"
     assert rule["Clinical benefit: minimum SD duration (days)"] == "180"
     assert rule["Maximum missed assessments before PD/death"] == "3"
+    assert rule["Visit window around each scheduled assessment (\N{PLUS-MINUS SIGN} days)"] == "5"
+    assert "(3 + 1) \N{MULTIPLICATION SIGN} 56 + 5 = 229 days" in rule["Censoring rules (FDA 2018)"]
     assert rule["Planned interval between tumour assessments (days)"] == "56"
     assert rule["TEAE window after last dose (days)"] == "28"
     assert (values[("Rates", "CI method")], values[("Rates", "CI level")]) == ("wilson", "90% CI")

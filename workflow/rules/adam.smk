@@ -86,6 +86,7 @@ rule adtte:
         cutoff=lambda w: w.cutoff,
         assessment_interval_days=lambda w: TRIALS[w.trial]["assessment_interval_days"],
         pfs=lambda w: TRIALS[w.trial]["pfs"],
+        response=lambda w: TRIALS[w.trial]["response"],
     script:
         "../scripts/adtte.py"
 

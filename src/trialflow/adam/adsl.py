@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 
 from trialflow.columns import dates, upper
+from trialflow.dates import impute_dtc
 from trialflow.errors import InputError
 from trialflow.issues import concat_issues, make_issues
 
@@ -104,10 +105,20 @@ def derive_adsl(
       NOTASSGN, or ARM "Screen Failure" / "Not Assigned"). SAFFL "Y" when TRTSDT exists.
       EFFFL "Y" when SAFFL and at least one baseline target lesion in TU (TUSTRESC/TUORRES
       "TARGET", records of `evaluator`; RECIST 1.1 §3.3: targets are chosen at baseline).
+    - TUBLFL "Y" when the subject has a baseline tumour assessment by `evaluator`, measurable
+      or not (`baseline_tumour_subjects`). PFS censors a subject without one at STARTDT
+      (FDA 2018, "no baseline tumor assessments").
     - DTHDT: DM DTHDT, else the first DS DSSTDT with DSDECOD "DEATH"; DTHSRC names the source
-      ("DM.DTHDTC" or "DS.DSSTDTC"); DTHFL "Y" when DTHDT exists. A death after `cutoff` is
+      ("DM.DTHDTC" or "DS.DSSTDTC"); DTHFL "Y" when DTHDT exists; DTHDTF the imputation flag
+      of the source ("D" day, "M" month and day imputed). A death after `cutoff` is
       ignored, DM DTHFL "Y" without a date, DM and DS dates that disagree, and DS DEATH
       records of one subject with different dates (the earliest is used) are queries.
+    - A partial death date is never imputed before a documented contact: it is imputed to the
+      later of its earliest possible day and the last documented contact (the LSTALVDT
+      sources below, complete dates on or before `cutoff`, DS DEATH records excluded) that
+      falls within its possible range (admiral `impute_dtc_dt` `min_dates`); each such
+      imputation is logged ("imputed"). A contact after the whole possible range is not used
+      and stays a query ("a date after the death date").
     - EOSSTT / DCSREAS: latest DS disposition event (DSCAT "DISPOSITION EVENT", else any
       DSDECOD except RANDOMIZED) on or before cutoff: COMPLETED -> "COMPLETED", DEATH or any
       other term -> "DISCONTINUED" with DCSREAS = DSDECOD; none -> "ONGOING".
@@ -224,6 +235,9 @@ def derive_adsl(
         "Y",
         "N",
     )
+    adsl["TUBLFL"] = np.where(
+        adsl["USUBJID"].isin(baseline_tumour_subjects(tu, tr, adsl, evaluator)), "Y", "N"
+    )
     if reference_start == "randomization":
         no_rand = adsl[(adsl["ENRLFL"] == "Y") & adsl["RANDDT"].isna()]
         if len(no_rand):
@@ -253,7 +267,7 @@ def derive_adsl(
     order = [
         "STUDYID", "USUBJID", "SUBJID", "SITEID", "ARM", "ARMCD", "COHORT", "AGE", "AGEGR1",
         "SEX", "RACE", "ECOGBL", "PRIORLN", "TRTSDT", "TRTEDT", "RANDDT", "STARTDT", "ENRLFL",
-        "SAFFL", "EFFFL", "DTHDT", "DTHFL", "DTHSRC", "EOSSTT", "DCSREAS", "LSTALVDT",
+        "SAFFL", "EFFFL", "TUBLFL", "DTHDT", "DTHDTF", "DTHFL", "DTHSRC", "EOSSTT", "DCSREAS", "LSTALVDT",
         "LSTALSRC", "NACTDT", "CUTOFFDT",
     ]  # fmt: skip
     adsl = adsl[order].sort_values("USUBJID", kind="mergesort").reset_index(drop=True)
@@ -270,6 +284,42 @@ def _baseline_target_subjects(tu: pd.DataFrame, evaluator: str) -> pd.Index:
     t = select_evaluator(tu, "TU", evaluator)
     role = upper(t, "TUSTRESC").where(upper(t, "TUSTRESC") != "", upper(t, "TUORRES"))
     return pd.Index(t.loc[role == "TARGET", "USUBJID"].astype(str).unique())
+
+
+def baseline_tumour_subjects(
+    tu: pd.DataFrame, tr: pd.DataFrame, adsl: pd.DataFrame, evaluator: str
+) -> pd.Index:
+    """Subjects with a baseline tumour assessment by `evaluator`, measurable disease or not.
+
+    FDA 2018 (Table 5, "no baseline tumor assessments") censors PFS at the start only when
+    there is no baseline tumour assessment at all; RECIST 1.1 §3.3 identifies target and
+    non-target lesions at baseline. A subject has one when `evaluator`'s records hold
+    - a TU TARGET or NON-TARGET lesion (TUSTRESC, else TUORRES) identified at baseline: at a
+      visit labelled BASELINE or SCREENING, on or before STARTDT, or undated (a TU record
+      dated after STARTDT at another visit, such as a split fragment, is not a baseline
+      identification); or
+    - a TR record at a visit labelled BASELINE or SCREENING, or dated on or before STARTDT.
+    `adsl` gives USUBJID and STARTDT.
+    """
+    from trialflow.adam.adtr import BASELINE_VISITS, select_evaluator
+
+    start = pd.Series(adsl["STARTDT"].to_numpy(), index=adsl["USUBJID"].astype(str).to_numpy())
+    found: list[pd.Series] = []
+    if tu is not None and len(tu) and "USUBJID" in tu.columns:
+        u = select_evaluator(tu, "TU", evaluator)
+        role = upper(u, "TUSTRESC").where(upper(u, "TUSTRESC") != "", upper(u, "TUORRES"))
+        when, st = dates(u, "TUDT"), u["USUBJID"].astype(str).map(start)
+        at_base = upper(u, "VISIT").isin(BASELINE_VISITS) | when.isna() | st.isna()
+        at_base |= when <= st
+        found.append(u.loc[role.isin(["TARGET", "NON-TARGET"]) & at_base, "USUBJID"])
+    if tr is not None and len(tr) and "USUBJID" in tr.columns:
+        r = select_evaluator(tr, "TR", evaluator)
+        when, st = dates(r, "TRDT"), r["USUBJID"].astype(str).map(start)
+        at_base = upper(r, "VISIT").isin(BASELINE_VISITS) | (when <= st)
+        found.append(r.loc[at_base, "USUBJID"])
+    if not found:
+        return pd.Index([])
+    return pd.Index(pd.concat(found).astype(str).unique())
 
 
 def _death(adsl: pd.DataFrame, dm: pd.DataFrame, ds: pd.DataFrame, cut: pd.Timestamp):
@@ -343,6 +393,24 @@ def _death(adsl: pd.DataFrame, dm: pd.DataFrame, ds: pd.DataFrame, cut: pd.Times
         )
     adsl["DTHDT"] = a.fillna(b).astype("datetime64[ns]")
     adsl["DTHSRC"] = np.where(a.notna(), "DM.DTHDTC", np.where(b.notna(), "DS.DSSTDTC", ""))
+
+    # the chosen record's imputation flag, original text and raw row (partial-date imputation)
+    def by_subject(df: pd.DataFrame, col: str, *, text: bool) -> pd.Series:
+        if not len(df):
+            return pd.Series(dtype=object)
+        values = upper(df, col) if text else df.get(col, pd.Series(np.nan, index=df.index))
+        return pd.Series(values.to_numpy(), index=df["USUBJID"].astype(str).to_numpy())
+
+    use_dm, use_ds = a.notna(), a.isna() & b.notna()
+    for out, dm_col, ds_col, text in (
+        ("DTHDTF", "DTHDTF", "DSSTDTF", True),
+        ("_DTHTXT", "DTHDTC", "DSSTDTC", True),
+        ("_DTHROW", "SRCROW", "SRCROW", False),
+    ):
+        from_dm = adsl["USUBJID"].map(by_subject(dm, dm_col, text=text))
+        from_ds = adsl["USUBJID"].map(by_subject(ds_first, ds_col, text=text))
+        adsl[out] = from_dm.where(use_dm, from_ds.where(use_ds))
+    adsl["DTHDTF"] = adsl["DTHDTF"].where(adsl["DTHDT"].notna(), "").fillna("")
     adsl["DTHFL"] = np.where(adsl["DTHDT"].notna(), "Y", "")
     if "DTHFL" in dm.columns:
         flag = adsl["USUBJID"].map(
@@ -396,7 +464,12 @@ def _last_alive(adsl: pd.DataFrame, domains: dict[str, pd.DataFrame], cut: pd.Ti
         d = d[d["D"].notna() & (flag == "")]
         d["SRC"] = label
         d["RANK"] = rank
+        if dom == "ds":
+            d["CONTACT"] = (upper(df, "DSDECOD") != "DEATH")[d.index]
         parts.append(d)
+    contacts = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()
+    adsl, imputed = _impute_partial_death(adsl, contacts, cut)
+    issues = [imputed]
     dth = adsl.loc[adsl["DTHDT"].notna(), ["USUBJID", "DTHDT"]].rename(columns={"DTHDT": "D"})
     parts.append(dth.assign(SRC="DM.DTHDTC", RANK=len(LSTALV_SOURCES)))
     allp = pd.concat(parts, ignore_index=True)
@@ -405,7 +478,6 @@ def _last_alive(adsl: pd.DataFrame, domains: dict[str, pd.DataFrame], cut: pd.Ti
     # cap at cutoff, then at death
     dthmap = adsl.set_index("USUBJID")["DTHDT"]
     dth = allp["USUBJID"].map(dthmap)
-    issues = []
     after_death = dth.notna() & (allp["D"] > dth)
     if after_death.any():
         bad = (
@@ -440,6 +512,51 @@ def _last_alive(adsl: pd.DataFrame, domains: dict[str, pd.DataFrame], cut: pd.Ti
     adsl["LSTALVDT"] = adsl["USUBJID"].map(best.set_index("USUBJID")["D"]).astype("datetime64[ns]")
     adsl["LSTALSRC"] = adsl["USUBJID"].map(best.set_index("USUBJID")["SRC"]).fillna("")
     return adsl, concat_issues(issues)
+
+
+def _impute_partial_death(adsl: pd.DataFrame, contacts: pd.DataFrame, cut: pd.Timestamp):
+    """Move a partial death date (DTHDTF "D" or "M") from its earliest possible day to the last
+    documented contact within its possible range, when that is later (rule in `derive_adsl`).
+
+    `contacts`: USUBJID, D (complete dates of the LSTALVDT sources), SRC, and CONTACT (False
+    for DS DEATH records, which document the death, not a contact).
+    """
+    partial = adsl["DTHDT"].notna() & adsl["DTHDTF"].isin(["D", "M"])
+    if not partial.any() or not len(contacts):
+        return adsl, make_issues()
+    earliest = adsl["DTHDT"]
+    latest = impute_dtc(adsl["_DTHTXT"].fillna(""), rule="end")["dt"]
+    in_range = contacts["USUBJID"].map(pd.Series(latest.to_numpy(), index=adsl["USUBJID"]))
+    c = contacts[contacts["D"].notna() & (contacts["D"] <= cut) & (contacts["D"] <= in_range)]
+    if "CONTACT" in c.columns:
+        c = c[c["CONTACT"].ne(False)]
+    c = c.sort_values(["USUBJID", "D", "RANK"], ascending=[True, False, True], kind="mergesort")
+    last = c.drop_duplicates("USUBJID").set_index("USUBJID")
+    contact = adsl["USUBJID"].map(last["D"]).astype("datetime64[ns]")
+    source = adsl["USUBJID"].map(last["SRC"])
+    move = partial & contact.notna() & (contact > earliest) & (contact <= latest)
+    if not move.any():
+        return adsl, make_issues()
+    issues = make_issues(
+        pd.DataFrame(
+            {
+                "domain": np.where(adsl.loc[move, "DTHSRC"] == "DS.DSSTDTC", "DS", "DM"),
+                "usubjid": adsl.loc[move, "USUBJID"],
+                "row": adsl.loc[move, "_DTHROW"],
+                "variable": np.where(adsl.loc[move, "DTHSRC"] == "DS.DSSTDTC", "DSSTDTC", "DTHDTC"),
+                "original_value": adsl.loc[move, "_DTHTXT"],
+                "new_value": contact[move],
+                "reason": "partial death date imputed to the last documented contact ("
+                + source[move]
+                + "), not to its earliest possible day",
+            }
+        ),
+        stage="adsl",
+        action="imputed",
+    )
+    adsl = adsl.copy()
+    adsl.loc[move, "DTHDT"] = contact[move]
+    return adsl, issues
 
 
 def _new_therapy(adsl: pd.DataFrame, cm: pd.DataFrame, cut: pd.Timestamp):

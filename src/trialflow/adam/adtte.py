@@ -6,19 +6,33 @@ assessments and ADRS. Each row has STARTDT, ADT, AVAL (days, ADT − STARTDT + 1
 (the censoring rule, empty for events), SRCDOM/SRCVAR (where the date comes from) and the
 ADSL variables used for subgroups and populations.
 
-The PFS censoring rules follow FDA, *Clinical Trial Endpoints for the Approval of Cancer
-Drugs and Biologics* (December 2018), Table 5 ("PFS censoring"); see `derive_pfs` for the
-exact order and formulas. All dates are compared as calendar days.
+Each parameter is declared as data: a subject-level dataset of candidate dates and conditions
+(`os_dataset`, `progression_dataset`, `response_dataset`) and an ordered tuple of event and
+censoring sources (`os_sources`, `pfs_sources`, `dor_sources`, `ttr_sources`), applied by the
+one engine `trialflow.adam.tte.derive_param_tte`: the first source whose filter holds decides
+a subject's row. The PFS censoring rules follow FDA, *Clinical Trial Endpoints for the
+Approval of Cancer Drugs and Biologics* (December 2018), Table 5 ("PFS censoring"); see
+`derive_pfs` for the order and the formulas. All dates are compared as calendar days.
+
+Missed assessments (`PfsRules`): with planned interval I (`assessment_interval_days`), visit
+window W (`pfs.visit_window_days`) and k allowed misses (`pfs.max_missed_assessments`), the
+scheduled assessments after an adequate assessment at day a fall at a + I, a + 2I, ...; the
+j-th counts as missed only when no adequate assessment falls within a + jI ± W. PD or death at
+day d, with no adequate assessment in between, therefore follows more than k missed
+assessments exactly when the (k+1)-th window has closed before d: d − a > (k + 1)·I + W. The
+same limit applies from STARTDT when there is no adequate post-baseline assessment at all.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 
-import numpy as np
 import pandas as pd
 
+from trialflow.adam.tte import TteSource, censor_source, derive_param_tte, event_source
+from trialflow.config.options import PfsRules, ResponseRules
 from trialflow.errors import InputError
+from trialflow.issues import concat_issues, make_issues
 from trialflow.vocab import (
     ADEQUATE_RESPONSES,
     DAYS_PER_MONTH,
@@ -53,24 +67,45 @@ ADTTE_COLUMNS: list[str] = [
     "SRCVAR",
 ]
 
+BASELINE_FLAG = "TUBLFL"
+"""ADSL flag: "Y" when the subject has a baseline tumour assessment (`derive_adsl`)."""
+
 # Censoring descriptions (CNSDTDSC), one per rule.
-CNS_NO_BASELINE = "No adequate baseline assessment: censored at start"
+CNS_NO_BASELINE = "No baseline tumour assessment: censored at start"
 CNS_NO_POSTBASELINE = (
     "No adequate post-baseline assessment and no PD or death within {k:g} assessment "
-    "intervals of start: censored at start"
+    "intervals plus the visit window of start: censored at start"
 )
-CNS_NEW_THERAPY = (
-    "New anticancer therapy before PD or death: censored at last adequate assessment on or "
-    "before the start of new therapy"
-)
-CNS_NEW_THERAPY_NONE = (
-    "New anticancer therapy before PD or death, no adequate assessment before it: censored at start"
-)
+CNS_NEW_THERAPY: dict[str, str] = {
+    "before": (
+        "New anticancer therapy on or before PD or death: censored at last adequate assessment "
+        "before the start of new therapy"
+    ),
+    "on_or_before": (
+        "New anticancer therapy before PD or death: censored at last adequate assessment on or "
+        "before the start of new therapy"
+    ),
+}
+"""By `new_therapy_boundary`: which assessments (and events) still count on the NACTDT day."""
+CNS_NEW_THERAPY_NONE: dict[str, str] = {
+    "before": (
+        "New anticancer therapy on or before PD or death, no adequate assessment before it: "
+        "censored at start"
+    ),
+    "on_or_before": (
+        "New anticancer therapy before PD or death, no adequate assessment on or before it: "
+        "censored at start"
+    ),
+}
 CNS_MISSED = (
     "PD or death after more than {k} missed assessment(s): censored at last adequate assessment"
 )
 CNS_LAST = "No PD or death: censored at last adequate assessment"
 CNS_LAST_NONE = "No PD or death and no adequate assessment after start: censored at start"
+CNS_OS_ALIVE = "Alive at last contact: censored at last known alive date"
+CNS_OS_NO_LSTALVDT = "No last known alive date: censored at start"
+
+NEW_THERAPY_BOUNDARIES = ("before", "on_or_before")
 
 _REQUIRED_ADSL = ("USUBJID", "STARTDT", "DTHDT", "LSTALVDT", "NACTDT")
 
@@ -94,14 +129,17 @@ def _cutoff_series(adsl: pd.DataFrame, cutoff: object) -> pd.Series:
     return _dates(adsl["CUTOFFDT"])
 
 
-def _finish(
-    frame: pd.DataFrame, adsl: pd.DataFrame, paramcd: str, studyid: pd.Series
-) -> pd.DataFrame:
+def _studyid(adsl: pd.DataFrame) -> pd.Series:
+    values = adsl["STUDYID"] if "STUDYID" in adsl.columns else pd.Series("", index=adsl.index)
+    return pd.Series(values.astype(str).to_numpy(), index=adsl["USUBJID"].astype(str).to_numpy())
+
+
+def _finish(frame: pd.DataFrame, adsl: pd.DataFrame, paramcd: str) -> pd.DataFrame:
     """Add PARAMCD/PARAM, AVAL/AVALM, STUDYID and the ADSL keys; order the columns."""
     out = frame.copy()
     out["PARAMCD"] = paramcd
     out["PARAM"] = PARAMS[paramcd]
-    out["STUDYID"] = out["USUBJID"].map(studyid)
+    out["STUDYID"] = out["USUBJID"].map(_studyid(adsl))
     days = (out["ADT"] - out["STARTDT"]).dt.days.astype(float) + 1.0
     out["AVAL"] = days
     out["AVALM"] = days / DAYS_PER_MONTH
@@ -115,7 +153,7 @@ def _finish(
 
 def _subjects(adsl: pd.DataFrame, cutoff: object) -> pd.DataFrame:
     """ADSL subjects with a STARTDT, indexed by USUBJID, with dates as datetime64 and deaths
-    after the cutoff removed."""
+    and new therapies after the cutoff removed."""
     _require(adsl, "ADSL", _REQUIRED_ADSL)
     if adsl["USUBJID"].duplicated().any():
         dup = str(adsl.loc[adsl["USUBJID"].duplicated(), "USUBJID"].iloc[0])
@@ -124,10 +162,24 @@ def _subjects(adsl: pd.DataFrame, cutoff: object) -> pd.DataFrame:
     for col in ("STARTDT", "DTHDT", "LSTALVDT", "NACTDT"):
         s[col] = _dates(adsl[col]).to_numpy()
     s["CUTOFF"] = _cutoff_series(adsl, cutoff).to_numpy()
+    if BASELINE_FLAG in adsl.columns:
+        s[BASELINE_FLAG] = adsl[BASELINE_FLAG].astype("object").fillna("").to_numpy()
     s.loc[s["DTHDT"] > s["CUTOFF"], "DTHDT"] = pd.NaT
     s.loc[s["NACTDT"] > s["CUTOFF"], "NACTDT"] = pd.NaT
     s = s[s["STARTDT"].notna()]
     return s.set_index("USUBJID", drop=False)
+
+
+def _empty_rows() -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "USUBJID": pd.Series(dtype=object),
+            "STARTDT": pd.Series(dtype="datetime64[ns]"),
+            "ADT": pd.Series(dtype="datetime64[ns]"),
+            "CNSR": pd.Series(dtype="int64"),
+            **{c: pd.Series(dtype=object) for c in ("EVNTDESC", "CNSDTDSC", "SRCDOM", "SRCVAR")},
+        }
+    )
 
 
 def subjects_without_start(adsl: pd.DataFrame) -> pd.DataFrame:
@@ -136,62 +188,105 @@ def subjects_without_start(adsl: pd.DataFrame) -> pd.DataFrame:
     They cannot have a time to event, so they appear in no ADTTE parameter; this log says so."""
     _require(adsl, "ADSL", ("USUBJID", "STARTDT"))
     miss = adsl.loc[adsl["STARTDT"].isna(), "USUBJID"].astype(str).sort_values()
-    n = len(miss)
+    return make_issues(
+        pd.DataFrame({"usubjid": miss.to_numpy()}),
+        stage="adtte",
+        domain="ADTTE",
+        variable="STARTDT",
+        action="flagged",
+        reason="no STARTDT: subject has no time-to-event record in ADTTE",
+    )
+
+
+def subjects_without_baseline(adsl: pd.DataFrame) -> pd.DataFrame:
+    """Data-issue rows for subjects with a STARTDT but no baseline tumour assessment (ADSL
+    TUBLFL not "Y"): their PFS is censored at STARTDT whatever follows (FDA 2018, Table 5), so
+    the log names each of them."""
+    _require(adsl, "ADSL", ("USUBJID", "STARTDT", BASELINE_FLAG))
+    miss = adsl.loc[
+        adsl["STARTDT"].notna() & (adsl[BASELINE_FLAG].astype("object") != "Y"), "USUBJID"
+    ]
+    return make_issues(
+        pd.DataFrame({"usubjid": miss.astype(str).sort_values().to_numpy()}),
+        stage="adtte",
+        domain="ADSL",
+        variable=BASELINE_FLAG,
+        original_value="N",
+        action="flagged",
+        reason="no baseline tumour assessment: PFS censored at STARTDT (FDA 2018)",
+    )
+
+
+def adtte_issues(adsl: pd.DataFrame) -> pd.DataFrame:
+    """Every data issue of the ADTTE stage: subjects without STARTDT, subjects without a
+    baseline tumour assessment."""
+    return concat_issues([subjects_without_start(adsl), subjects_without_baseline(adsl)])
+
+
+# --- OS ------------------------------------------------------------------------------------
+
+
+def os_dataset(adsl: pd.DataFrame, *, cutoff: object = None) -> pd.DataFrame:
+    """Subject-level dataset of OS: STARTDT, DTHDT (death on or before the cutoff, from ADSL
+    DTHDT; DTHFL is not used, so a death without a date cannot count), LSTALVDT (capped at the
+    cutoff and never before STARTDT) and the conditions DEAD and ALIVE_DATE."""
+    s = _subjects(adsl, cutoff)
+    lst = s["LSTALVDT"].where(s["LSTALVDT"] <= s["CUTOFF"], s["CUTOFF"])
+    lst = lst.where(s["LSTALVDT"].notna())
+    lst = lst.where(~(lst < s["STARTDT"]), s["STARTDT"])
     return pd.DataFrame(
         {
-            "stage": ["adtte"] * n,
-            "domain": ["ADTTE"] * n,
-            "usubjid": miss.to_list(),
-            "seq": [""] * n,
-            "row": [""] * n,
-            "variable": ["STARTDT"] * n,
-            "original_value": [""] * n,
-            "new_value": [""] * n,
-            "action": ["flagged"] * n,
-            "reason": ["no STARTDT: subject has no time-to-event record in ADTTE"] * n,
+            "USUBJID": s["USUBJID"],
+            "STARTDT": s["STARTDT"],
+            "DTHDT": s["DTHDT"],
+            "LSTALVDT": lst.astype("datetime64[ns]"),
+            "DEAD": s["DTHDT"].notna(),
+            "ALIVE_DATE": lst.notna(),
         }
+    ).reset_index(drop=True)
+
+
+def os_sources() -> tuple[TteSource, ...]:
+    """OS: death is the event; otherwise censored at the last date known alive, or at STARTDT
+    without one (ADaMIG ADTTE conventions)."""
+    return (
+        event_source(
+            "death", filter="DEAD", date="DTHDT", evntdesc="Death", srcdom="ADSL", srcvar="DTHDT"
+        ),
+        censor_source(
+            "last_known_alive",
+            filter="ALIVE_DATE",
+            date="LSTALVDT",
+            evntdesc="Last known alive",
+            cnsdtdsc=CNS_OS_ALIVE,
+            srcdom="ADSL",
+            srcvar="LSTALVDT",
+        ),
+        censor_source(
+            "no_last_known_alive",
+            filter="~ALIVE_DATE",
+            date="STARTDT",
+            evntdesc="Start date (no last known alive date)",
+            cnsdtdsc=CNS_OS_NO_LSTALVDT,
+            srcdom="ADSL",
+            srcvar="STARTDT",
+        ),
     )
 
 
 def derive_os(adsl: pd.DataFrame, *, cutoff: object = None) -> pd.DataFrame:
     """OS: time from STARTDT to death from any cause.
 
-    Rule: the event is a death dated on or before the cutoff (ADSL DTHDT; DTHFL is not used, so
-    a death without a date cannot count). Otherwise the subject is censored at the last date
-    known alive, LSTALVDT, capped at the cutoff and never before STARTDT; without an LSTALVDT
-    the subject is censored at STARTDT (AVAL 1 day), with its own CNSDTDSC.
+    Rule (`os_sources`, in order): the event is a death dated on or before the cutoff (ADSL
+    DTHDT). Otherwise the subject is censored at the last date known alive, LSTALVDT, capped at
+    the cutoff and never before STARTDT; without an LSTALVDT the subject is censored at STARTDT
+    (AVAL 1 day), with its own CNSDTDSC.
     """
-    s = _subjects(adsl, cutoff)
-    dead = s["DTHDT"].notna()
-    lst = s["LSTALVDT"].where(s["LSTALVDT"] <= s["CUTOFF"], s["CUTOFF"])
-    lst = lst.where(s["LSTALVDT"].notna())
-    no_lst = ~dead & lst.isna()
-    lst = lst.where(~(lst < s["STARTDT"]), s["STARTDT"])
-    out = pd.DataFrame({"USUBJID": s["USUBJID"], "STARTDT": s["STARTDT"]})
-    out["ADT"] = np.where(dead, s["DTHDT"], np.where(no_lst, s["STARTDT"], lst))
-    out["ADT"] = _dates(out["ADT"])
-    out["CNSR"] = np.where(dead, 0, 1)
-    out["EVNTDESC"] = np.where(
-        dead, "Death", np.where(no_lst, "Start date (no last known alive date)", "Last known alive")
-    )
-    out["CNSDTDSC"] = np.where(
-        dead,
-        "",
-        np.where(
-            no_lst,
-            "No last known alive date: censored at start",
-            "Alive at last contact: censored at last known alive date",
-        ),
-    )
-    out["SRCDOM"] = "ADSL"
-    out["SRCVAR"] = np.where(dead, "DTHDT", np.where(no_lst, "STARTDT", "LSTALVDT"))
-    studyid = _studyid(adsl)
-    return _finish(out, adsl, "OS", studyid)
+    rows = derive_param_tte(os_dataset(adsl, cutoff=cutoff), os_sources())
+    return _finish(rows, adsl, "OS")
 
 
-def _studyid(adsl: pd.DataFrame) -> pd.Series:
-    values = adsl["STUDYID"] if "STUDYID" in adsl.columns else pd.Series("", index=adsl.index)
-    return pd.Series(values.astype(str).to_numpy(), index=adsl["USUBJID"].astype(str).to_numpy())
+# --- PFS and DOR ---------------------------------------------------------------------------
 
 
 def _clean_assessments(assessments: pd.DataFrame, name: str) -> pd.DataFrame:
@@ -209,237 +304,340 @@ def _clean_assessments(assessments: pd.DataFrame, name: str) -> pd.DataFrame:
     return a
 
 
-def _last_adequate(a: pd.DataFrame, limit: pd.Series, *, inclusive: bool) -> pd.Series:
-    """Per subject: the last adequate assessment date before (or on, `inclusive`) `limit`
-    (a per-subject date; NaT means no limit)."""
-    lim = a["USUBJID"].map(limit)
-    keep = a["ADEQ"] & (lim.isna() | ((a["ADT"] <= lim) if inclusive else (a["ADT"] < lim)))
-    return a.loc[keep].groupby("USUBJID")["ADT"].max()
+def _counts_before(dates: pd.Series, nactdt: pd.Series, boundary: str) -> pd.Series:
+    """Whether each date still counts before new anticancer therapy (`new_therapy_boundary`):
+    before = date < NACTDT, on_or_before = date <= NACTDT; no NACTDT: always."""
+    if boundary not in NEW_THERAPY_BOUNDARIES:
+        raise ValueError(f"new_therapy_boundary must be one of {NEW_THERAPY_BOUNDARIES}")
+    within = dates < nactdt if boundary == "before" else dates <= nactdt
+    return nactdt.isna() | within
 
 
-def _progression_censoring(
-    s: pd.DataFrame,
-    a: pd.DataFrame,
-    start: pd.Series,
-    *,
-    assessment_interval_days: float,
-    max_missed_assessments: int,
-    censor_at_new_therapy: bool,
-    baseline_adequate: pd.Series | None,
-    no_assessment_window_intervals: float,
-    start_is_assessment: bool,
-    start_src: tuple[str, str],
+def _last(a: pd.DataFrame, idx: pd.Index, keep: pd.Series) -> pd.Series:
+    """Per subject (indexed like `idx`): the last ADT of the assessments `keep` selects."""
+    return a.loc[keep].groupby("USUBJID")["ADT"].max().reindex(idx).astype("datetime64[ns]")
+
+
+def progression_dataset(
+    subjects: pd.DataFrame, assessments: pd.DataFrame, start: pd.Series, rules: PfsRules
 ) -> pd.DataFrame:
-    """The PFS rules, shared by PFS (start = STARTDT) and DOR (start = response date).
+    """Subject-level dataset of PFS and DOR: the candidate dates and conditions their sources
+    name, for the subjects of `start` (a date per USUBJID: STARTDT for PFS, the response date
+    for DOR).
 
-    `s`: subjects (index USUBJID) with DTHDT, NACTDT, CUTOFF. `a`: assessments. With
-    `start_is_assessment` (DOR) the start is itself an adequate assessment, assessments on the
-    start date count as adequate references, and the baseline / no-post-baseline rules do not
-    apply.
+    Assessments used: dated, after `start` and on or before the cutoff; *adequate* when AVALC
+    is CR, PR, SD, NON-CR/NON-PD or PD (FDA 2018: not NE, not missing). The PD date is the
+    first OVR record with AVALC PD, as given (so a PD dated back to an earlier equivocal scan
+    by the response derivation is taken at that scan). Deaths before `start` or after the
+    cutoff do not count.
+
+    Dates: PDDT (first PD), DTHDT, EVTDT (the earlier of the two: the candidate event),
+    LAST_BEFORE_EVENT (last adequate assessment before EVTDT; all of them without an event),
+    LAST_BEFORE_NACT (last adequate assessment that counts before new therapy: ADT < NACTDT
+    for `new_therapy_boundary` "before", ADT <= NACTDT for "on_or_before") and LAST (last
+    adequate assessment).
+
+    Conditions: EVENT, PD_FIRST (PD on or before death), DEATH_FIRST, ADEQ_BEFORE_EVENT,
+    ADEQ_BEFORE_NACT, ADEQ; LATE: EVTDT − (LAST_BEFORE_EVENT, else `start`) >
+    (k + 1)·I + W days (`PfsRules.missed_limit_days`: more than k scheduled assessments missed,
+    each outside its ± W window); NEW_THERAPY_FIRST: `censor_at_new_therapy`, a NACTDT on or
+    before the cutoff, and no event that counts before it (the same boundary: an event on the
+    NACTDT day counts only for "on_or_before"); START_BEFORE_NACT: `start` itself counts
+    before new therapy (DOR: the response assessment); BASELINE: ADSL TUBLFL "Y" (when ADSL
+    has it).
     """
     idx = start.index
     start = start.astype("datetime64[ns]")
-    dth = s.loc[idx, "DTHDT"]
-    dth = dth.where(dth >= start)
-    nact = s.loc[idx, "NACTDT"]
-    cut = s.loc[idx, "CUTOFF"]
+    s = subjects.loc[idx]
+    dth = s["DTHDT"].where(s["DTHDT"] >= start)
+    nact = s["NACTDT"]
 
-    a = a[a["USUBJID"].isin(idx)]
-    a_start = a["USUBJID"].map(start)
-    a_cut = a["USUBJID"].map(cut)
-    a = a[
-        (a["ADT"] >= a_start if start_is_assessment else a["ADT"] > a_start) & (a["ADT"] <= a_cut)
-    ]
-    pd_dt = a.loc[a["ISPD"] & (a["ADT"] > a["USUBJID"].map(start))].groupby("USUBJID")["ADT"].min()
-    pd_dt = pd_dt.reindex(idx)
+    a = assessments[assessments["USUBJID"].isin(idx)]
+    a = a[(a["ADT"] > a["USUBJID"].map(start)) & (a["ADT"] <= a["USUBJID"].map(s["CUTOFF"]))]
+    pd_dt = a.loc[a["ISPD"]].groupby("USUBJID")["ADT"].min().reindex(idx)
+    pd_dt = pd_dt.astype("datetime64[ns]")
 
     evt = pd.concat([pd_dt, dth], axis=1).min(axis=1).astype("datetime64[ns]")
-    evt_is_pd = pd_dt.notna() & (pd_dt <= dth.fillna(pd.Timestamp.max))
     has_evt = evt.notna()
+    pd_first = pd_dt.notna() & (dth.isna() | (pd_dt <= dth))
 
-    laa_before_evt = _last_adequate(a, evt, inclusive=False).reindex(idx)
-    laa_before_nact = _last_adequate(a, nact, inclusive=True).reindex(idx)
-    laa_any = _last_adequate(a, pd.Series(pd.NaT, index=idx), inclusive=True).reindex(idx)
-    if start_is_assessment:
-        laa_before_evt = laa_before_evt.fillna(start)
-        laa_before_nact = laa_before_nact.where(~(nact >= start), laa_before_nact.fillna(start))
-        laa_any = laa_any.fillna(start)
+    a_evt = a["USUBJID"].map(evt)
+    a_nact = a["USUBJID"].map(nact)
+    last_evt = _last(a, idx, a["ADEQ"] & (a_evt.isna() | (a["ADT"] < a_evt)))
+    last_nact = _last(
+        a, idx, a["ADEQ"] & _counts_before(a["ADT"], a_nact, rules.new_therapy_boundary)
+    )
+    last_any = _last(a, idx, a["ADEQ"])
 
-    interval = float(assessment_interval_days)
-    missed_limit = (int(max_missed_assessments) + 1) * interval
-    window = float(no_assessment_window_intervals) * interval
+    gap = (evt - last_evt.fillna(start)).dt.days
+    late = has_evt & (gap > rules.missed_limit_days)
+    evt_counts = has_evt & _counts_before(evt, nact, rules.new_therapy_boundary)
+    new_first = rules.censor_at_new_therapy & nact.notna() & ~evt_counts
 
-    if baseline_adequate is None or start_is_assessment:
-        no_base = pd.Series(False, index=idx)
-    else:
-        no_base = ~baseline_adequate.reindex(idx).fillna(False).astype(bool)
-    gap_start = (evt - start).dt.days
-    no_post = (
-        pd.Series(False, index=idx)
-        if start_is_assessment
-        else laa_before_evt.isna() & (~has_evt | (gap_start > window))
-    )
-    new_tx = pd.Series(censor_at_new_therapy, index=idx) & nact.notna() & (~has_evt | (nact < evt))
-    gap_evt = (evt - laa_before_evt).dt.days
-    missed = has_evt & laa_before_evt.notna() & (gap_evt > missed_limit)
-
-    rule = np.select(
-        [no_base, no_post, new_tx, missed, has_evt],
-        ["no_base", "no_post", "new_tx", "missed", "event"],
-        default="last",
-    )
-    rule = pd.Series(rule, index=idx)
-    new_tx_none = (rule == "new_tx") & laa_before_nact.isna()
-    last_none = (rule == "last") & laa_any.isna()
-
-    adt = pd.Series(pd.NaT, index=idx, dtype="datetime64[ns]")
-    adt = adt.mask(rule.isin(["no_base", "no_post"]) | new_tx_none | last_none, start)
-    adt = adt.mask((rule == "new_tx") & ~new_tx_none, laa_before_nact)
-    adt = adt.mask(rule == "missed", laa_before_evt)
-    adt = adt.mask(rule == "event", evt)
-    adt = adt.mask((rule == "last") & ~last_none, laa_any)
-
-    at_start_text = "Start date"
-    event_text = np.where(evt_is_pd, "Disease progression", "Death")
-    evntdesc = np.select(
-        [rule == "event", adt == start],
-        [event_text, at_start_text],
-        default="Last adequate assessment",
-    )
-    cns = np.select(
-        [
-            rule == "no_base",
-            rule == "no_post",
-            new_tx_none,
-            rule == "new_tx",
-            rule == "missed",
-            last_none,
-            rule == "last",
-        ],
-        [
-            CNS_NO_BASELINE,
-            CNS_NO_POSTBASELINE.format(k=float(no_assessment_window_intervals)),
-            CNS_NEW_THERAPY_NONE,
-            CNS_NEW_THERAPY,
-            CNS_MISSED.format(k=int(max_missed_assessments)),
-            CNS_LAST_NONE,
-            CNS_LAST,
-        ],
-        default="",
-    )
-    srcdom = np.select(
-        [rule == "event", adt == start],
-        [np.where(evt_is_pd, "ADRS", "ADSL"), start_src[0]],
-        default="ADRS",
-    )
-    srcvar = np.select(
-        [rule == "event", adt == start],
-        [np.where(evt_is_pd, "ADT", "DTHDT"), start_src[1]],
-        default="ADT",
-    )
-    return pd.DataFrame(
+    out = pd.DataFrame(
         {
-            "USUBJID": idx,
+            "USUBJID": idx.astype(str),
             "STARTDT": start.to_numpy(),
-            "ADT": adt.to_numpy(),
-            "CNSR": np.where(rule == "event", 0, 1),
-            "EVNTDESC": evntdesc,
-            "CNSDTDSC": cns,
-            "SRCDOM": srcdom,
-            "SRCVAR": srcvar,
+            "PDDT": pd_dt.to_numpy(),
+            "DTHDT": dth.to_numpy(),
+            "EVTDT": evt.to_numpy(),
+            "NACTDT": nact.to_numpy(),
+            "LAST_BEFORE_EVENT": last_evt.to_numpy(),
+            "LAST_BEFORE_NACT": last_nact.to_numpy(),
+            "LAST": last_any.to_numpy(),
+            "EVENT": has_evt.to_numpy(),
+            "PD_FIRST": pd_first.to_numpy(),
+            "DEATH_FIRST": (has_evt & ~pd_first).to_numpy(),
+            "ADEQ_BEFORE_EVENT": last_evt.notna().to_numpy(),
+            "ADEQ_BEFORE_NACT": last_nact.notna().to_numpy(),
+            "ADEQ": last_any.notna().to_numpy(),
+            "LATE": late.to_numpy(),
+            "NEW_THERAPY_FIRST": new_first.to_numpy(),
+            "START_BEFORE_NACT": (
+                nact.notna() & _counts_before(start, nact, rules.new_therapy_boundary)
+            ).to_numpy(),
         }
     )
+    if BASELINE_FLAG in s.columns:
+        out["BASELINE"] = (s[BASELINE_FLAG] == "Y").to_numpy()
+    return out
 
 
-def _baseline_flags(adsl: pd.DataFrame, baseline_adequate: pd.Series | None) -> pd.Series:
-    if baseline_adequate is None:
-        _require(adsl, "ADSL", ("EFFFL",))
-        return pd.Series(
-            (adsl["EFFFL"] == "Y").to_numpy(), index=adsl["USUBJID"].astype(str).to_numpy()
-        )
-    flags = baseline_adequate.copy()
-    flags.index = flags.index.astype(str)
-    if flags.dtype == object:
-        flags = flags.isin(["Y", True])
-    return flags.astype(bool)
+PROGRESSION_EVENTS: tuple[TteSource, ...] = (
+    event_source(
+        "progression",
+        filter="PD_FIRST",
+        date="PDDT",
+        evntdesc="Disease progression",
+        srcdom="ADRS",
+        srcvar="ADT",
+    ),
+    event_source(
+        "death", filter="DEATH_FIRST", date="DTHDT", evntdesc="Death", srcdom="ADSL", srcvar="DTHDT"
+    ),
+)
+"""The events of PFS and DOR: the first PD (OVR record, ADRS ADT) or death (ADSL DTHDT)."""
+
+
+def pfs_sources(rules: PfsRules) -> tuple[TteSource, ...]:
+    """PFS events and censoring, in the order of FDA 2018 Table 5 (first that applies wins)."""
+    b, k = rules.new_therapy_boundary, rules.max_missed_assessments
+    return (
+        censor_source(
+            "no_baseline",
+            filter="~BASELINE",
+            date="STARTDT",
+            evntdesc="Start date",
+            cnsdtdsc=CNS_NO_BASELINE,
+            srcdom="ADSL",
+            srcvar="STARTDT",
+        ),
+        censor_source(
+            "no_post_baseline",
+            filter="~ADEQ_BEFORE_EVENT & (~EVENT | LATE)",
+            date="STARTDT",
+            evntdesc="Start date",
+            cnsdtdsc=CNS_NO_POSTBASELINE.format(k=k + 1),
+            srcdom="ADSL",
+            srcvar="STARTDT",
+        ),
+        censor_source(
+            "new_therapy",
+            filter="NEW_THERAPY_FIRST & ADEQ_BEFORE_NACT",
+            date="LAST_BEFORE_NACT",
+            evntdesc="Last adequate assessment",
+            cnsdtdsc=CNS_NEW_THERAPY[b],
+            srcdom="ADRS",
+            srcvar="ADT",
+        ),
+        censor_source(
+            "new_therapy_no_assessment",
+            filter="NEW_THERAPY_FIRST",
+            date="STARTDT",
+            evntdesc="Start date",
+            cnsdtdsc=CNS_NEW_THERAPY_NONE[b],
+            srcdom="ADSL",
+            srcvar="STARTDT",
+        ),
+        censor_source(
+            "missed_assessments",
+            filter="EVENT & LATE & ADEQ_BEFORE_EVENT",
+            date="LAST_BEFORE_EVENT",
+            evntdesc="Last adequate assessment",
+            cnsdtdsc=CNS_MISSED.format(k=k),
+            srcdom="ADRS",
+            srcvar="ADT",
+        ),
+        *PROGRESSION_EVENTS,
+        censor_source(
+            "last_assessment",
+            filter="ADEQ",
+            date="LAST",
+            evntdesc="Last adequate assessment",
+            cnsdtdsc=CNS_LAST,
+            srcdom="ADRS",
+            srcvar="ADT",
+        ),
+        censor_source(
+            "no_assessment",
+            filter="~ADEQ",
+            date="STARTDT",
+            evntdesc="Start date",
+            cnsdtdsc=CNS_LAST_NONE,
+            srcdom="ADSL",
+            srcvar="STARTDT",
+        ),
+    )
 
 
 def derive_pfs(
     adsl: pd.DataFrame,
     assessments: pd.DataFrame,
     *,
-    assessment_interval_days: float,
-    max_missed_assessments: int,
-    censor_at_new_therapy: bool,
+    pfs: PfsRules,
     cutoff: object = None,
-    baseline_adequate: pd.Series | None = None,
-    no_assessment_window_intervals: float = 2,
 ) -> pd.DataFrame:
     """PFS: time from STARTDT to the first PD or death, censored per FDA 2018 (Table 5).
 
-    Inputs: ADSL (STARTDT, DTHDT, NACTDT, CUTOFFDT or `cutoff`) and `assessments` (USUBJID,
-    ADT, AVALC): every dated overall-response assessment, not truncated at PD or new therapy.
-    Post-baseline assessments are those after STARTDT and on or before the cutoff; an
-    assessment is *adequate* when AVALC is CR, PR, SD, NON-CR/NON-PD or PD (not NE, not
-    missing). Deaths after the cutoff, or before STARTDT, do not count.
+    Inputs: ADSL (STARTDT, DTHDT, NACTDT, TUBLFL, CUTOFFDT or `cutoff`) and `assessments`
+    (USUBJID, ADT, AVALC): every dated overall-response (OVR) assessment, not truncated at PD
+    or new therapy. See `progression_dataset` for the dates and conditions. Rules
+    (`pfs_sources`), in this order; the first that applies wins and each has its own CNSDTDSC:
 
-    The candidate event is the earlier of the first post-baseline PD and death. Rules, in this
-    order (the first that applies wins; each has its own CNSDTDSC):
-
-    1. No adequate baseline assessment -> censored at STARTDT. Baseline adequacy is
-       `baseline_adequate` (boolean or "Y"/"N" Series indexed by USUBJID) when given,
-       otherwise ADSL EFFFL == "Y" (measurable disease at baseline).
-    2. No adequate post-baseline assessment before the event (or at all, without an event) and
-       no PD or death within `no_assessment_window_intervals` (default 2) ×
-       `assessment_interval_days` days of STARTDT (event date − STARTDT > window) ->
-       censored at STARTDT. A death (or PD) within the window is an event.
-    3. `censor_at_new_therapy` and NACTDT before the event (NACTDT < event date, or no event)
-       -> censored at the last adequate assessment on or before NACTDT (STARTDT if none).
-       An event on the day new therapy starts is still an event.
-    4. Missed assessments: with L the last adequate assessment before the event, if
-       event date − L > (`max_missed_assessments` + 1) × `assessment_interval_days` days ->
-       censored at L. (With interval 42 and 1 allowed miss, PD 84 days after L is an event,
-       85 days after L is censored.)
-    5. Otherwise a PD or death is an event at its date.
-    6. No event -> censored at the last adequate post-baseline assessment (STARTDT if none).
+    1. No baseline tumour assessment (ADSL TUBLFL not "Y") -> censored at STARTDT, even when
+       PD or death follows (FDA 2018 Table 5: "no baseline tumor assessments"). Measurable
+       disease is not needed: subjects with non-target disease only, or outside EFFFL, keep
+       their PD and death events.
+    2. No adequate post-baseline assessment before the event (or at all, without an event),
+       and no PD or death within (k + 1)·I + W days of STARTDT -> censored at STARTDT. A death
+       (or PD) within that limit is an event. The limit is the one of rule 5, counted from
+       STARTDT.
+    3. `censor_at_new_therapy` and new anticancer therapy (NACTDT) before the event, or
+       without one -> censored at the last adequate assessment that counts before NACTDT.
+       `new_therapy_boundary` decides, as for ADRS: "before" counts assessments and events
+       with ADT < NACTDT, "on_or_before" with ADT <= NACTDT.
+    4. Rule 3 without such an assessment -> censored at STARTDT.
+    5. Missed assessments: with L the last adequate assessment before the event, if
+       event date − L > (k + 1)·I + W days -> censored at L (k = `max_missed_assessments`,
+       I = `assessment_interval_days`, W = `visit_window_days`: each scheduled assessment at
+       L + jI is missed only when none falls within ± W days of it). With I 42, k 1, W 7:
+       PD 91 days after L is an event, 92 days after L is censored.
+    6. Otherwise a PD (on or before death) or a death is an event at its date.
+    7. No event -> censored at the last adequate post-baseline assessment (STARTDT if none).
     """
+    _require(adsl, "ADSL", (BASELINE_FLAG,))
     s = _subjects(adsl, cutoff)
     a = _clean_assessments(assessments, "assessments")
-    base = _baseline_flags(adsl, baseline_adequate)
-    out = _progression_censoring(
-        s,
-        a,
-        s["STARTDT"],
-        assessment_interval_days=assessment_interval_days,
-        max_missed_assessments=max_missed_assessments,
-        censor_at_new_therapy=censor_at_new_therapy,
-        baseline_adequate=base,
-        no_assessment_window_intervals=no_assessment_window_intervals,
-        start_is_assessment=False,
-        start_src=("ADSL", "STARTDT"),
-    )
-    return _finish(out, adsl, "PFS", _studyid(adsl))
+    data = progression_dataset(s, a, s["STARTDT"], pfs)
+    return _finish(derive_param_tte(data, pfs_sources(pfs)), adsl, "PFS")
 
 
-def _confirmed_responders(adrs: pd.DataFrame, subjects: pd.Index) -> pd.Series:
-    """Per confirmed responder (CRSP "Y"): the first date of a confirmed CR or PR (CRSP ADT).
+def response_dataset(
+    adrs: pd.DataFrame, subjects: pd.DataFrame, response: ResponseRules
+) -> pd.DataFrame:
+    """The responders of the primary response definition, with their response date RSPDT.
 
-    RECIST 1.1 §4.4.3: duration of response runs from the time the criteria for CR or PR are
-    first met, whichever is first recorded; `derive_adrs` dates CRSP that way.
+    `response.confirmation_required` true: ADRS CRSP "Y", dated by the first confirmed CR or
+    PR; false: RSP "Y", dated by the first (unconfirmed) CR or PR, as for the ORR. RECIST 1.1
+    §4.4.3: duration of response runs from the time the criteria for CR or PR are first met.
+    Returns USUBJID, STARTDT (the subject's STARTDT), RSPDT and RESPONDER (true), sorted by
+    USUBJID.
     """
+    paramcd = "CRSP" if response.confirmation_required else "RSP"
     _require(adrs, "ADRS", ("USUBJID", "PARAMCD", "AVALC", "ADT"))
-    crsp = adrs[adrs["PARAMCD"] == "CRSP"]
-    if crsp["USUBJID"].duplicated().any():
-        dup = str(crsp.loc[crsp["USUBJID"].duplicated(), "USUBJID"].iloc[0])
-        raise InputError("ADRS", "more than one CRSP record", usubjid=dup, variable="PARAMCD")
-    resp = crsp[crsp["AVALC"] == "Y"]
+    par = adrs[adrs["PARAMCD"] == paramcd]
+    if par["USUBJID"].duplicated().any():
+        dup = str(par.loc[par["USUBJID"].duplicated(), "USUBJID"].iloc[0])
+        raise InputError("ADRS", f"more than one {paramcd} record", usubjid=dup, variable="PARAMCD")
+    resp = par[par["AVALC"] == "Y"]
     dates = pd.Series(_dates(resp["ADT"]).to_numpy(), index=resp["USUBJID"].astype(str).to_numpy())
     if dates.isna().any():
         bad = str(dates.index[dates.isna()][0])
         raise InputError(
-            "ADRS", "confirmed response (CRSP Y) without a date", usubjid=bad, variable="ADT"
+            "ADRS", f"responder ({paramcd} Y) without a date", usubjid=bad, variable="ADT"
         )
-    return dates[dates.index.isin(subjects)].sort_index()
+    dates = dates[dates.index.isin(subjects.index)].sort_index()
+    return pd.DataFrame(
+        {
+            "USUBJID": dates.index.to_numpy(dtype=object),
+            "STARTDT": subjects.loc[dates.index, "STARTDT"].to_numpy(),
+            "RSPDT": dates.to_numpy(),
+            "RESPONDER": True,
+        }
+    )
+
+
+def dor_sources(rules: PfsRules) -> tuple[TteSource, ...]:
+    """DOR events and censoring: the PFS rules 3 and after, from the response date (the
+    response is itself an adequate assessment, so rules 1 and 2 do not apply and a censoring
+    with no adequate assessment after the response falls on the response date)."""
+    b, k = rules.new_therapy_boundary, rules.max_missed_assessments
+    return (
+        censor_source(
+            "new_therapy",
+            filter="NEW_THERAPY_FIRST & ADEQ_BEFORE_NACT",
+            date="LAST_BEFORE_NACT",
+            evntdesc="Last adequate assessment",
+            cnsdtdsc=CNS_NEW_THERAPY[b],
+            srcdom="ADRS",
+            srcvar="ADT",
+        ),
+        censor_source(
+            "new_therapy_at_response",
+            filter="NEW_THERAPY_FIRST & START_BEFORE_NACT",
+            date="STARTDT",
+            evntdesc="Start date",
+            cnsdtdsc=CNS_NEW_THERAPY[b],
+            srcdom="ADRS",
+            srcvar="ADT",
+        ),
+        censor_source(
+            "new_therapy_no_assessment",
+            filter="NEW_THERAPY_FIRST",
+            date="STARTDT",
+            evntdesc="Start date",
+            cnsdtdsc=CNS_NEW_THERAPY_NONE[b],
+            srcdom="ADRS",
+            srcvar="ADT",
+        ),
+        censor_source(
+            "missed_assessments",
+            filter="EVENT & LATE & ADEQ_BEFORE_EVENT",
+            date="LAST_BEFORE_EVENT",
+            evntdesc="Last adequate assessment",
+            cnsdtdsc=CNS_MISSED.format(k=k),
+            srcdom="ADRS",
+            srcvar="ADT",
+        ),
+        censor_source(
+            "missed_assessments_at_response",
+            filter="EVENT & LATE",
+            date="STARTDT",
+            evntdesc="Start date",
+            cnsdtdsc=CNS_MISSED.format(k=k),
+            srcdom="ADRS",
+            srcvar="ADT",
+        ),
+        *PROGRESSION_EVENTS,
+        censor_source(
+            "last_assessment",
+            filter="ADEQ",
+            date="LAST",
+            evntdesc="Last adequate assessment",
+            cnsdtdsc=CNS_LAST,
+            srcdom="ADRS",
+            srcvar="ADT",
+        ),
+        censor_source(
+            "last_assessment_at_response",
+            filter="~ADEQ",
+            date="STARTDT",
+            evntdesc="Start date",
+            cnsdtdsc=CNS_LAST,
+            srcdom="ADRS",
+            srcvar="ADT",
+        ),
+    )
 
 
 def derive_dor(
@@ -447,74 +645,60 @@ def derive_dor(
     assessments: pd.DataFrame,
     adrs: pd.DataFrame,
     *,
-    assessment_interval_days: float,
-    max_missed_assessments: int,
-    censor_at_new_therapy: bool,
+    pfs: PfsRules,
+    response: ResponseRules,
     cutoff: object = None,
 ) -> pd.DataFrame:
-    """DOR: confirmed responders only (ADRS CRSP "Y"), from the first date of a confirmed CR or
-    PR (CRSP ADT, which is this parameter's STARTDT) to the first PD or death.
+    """DOR: responders only (`response_dataset`: confirmed CR/PR when
+    `response.confirmation_required`, else the first unconfirmed CR/PR), from the response date
+    (this parameter's STARTDT) to the first PD or death.
 
-    Censored like PFS (`derive_pfs` rules 3–6): the response assessment is the first adequate
-    assessment, so rules 1–2 do not apply; PD counts after the response date, death on or
-    after it.
+    Censored like PFS (`derive_pfs` rules 3–7, `dor_sources`): the response assessment is the
+    first adequate assessment, so rules 1–2 do not apply; PD counts after the response date,
+    death on or after it.
     """
     s = _subjects(adsl, cutoff)
+    responders = response_dataset(adrs, s, response)
+    if len(responders) == 0:
+        return _finish(_empty_rows(), adsl, "DOR")
     a = _clean_assessments(assessments, "assessments")
-    start = _confirmed_responders(adrs, s.index)
-    if len(start) == 0:
-        return _finish(
-            pd.DataFrame(
-                {
-                    "USUBJID": pd.Series(dtype=object),
-                    "STARTDT": pd.Series(dtype="datetime64[ns]"),
-                    "ADT": pd.Series(dtype="datetime64[ns]"),
-                    "CNSR": pd.Series(dtype="int64"),
-                    **{c: pd.Series(dtype=object) for c in ("EVNTDESC", "CNSDTDSC")},
-                    **{c: pd.Series(dtype=object) for c in ("SRCDOM", "SRCVAR")},
-                }
-            ),
-            adsl,
-            "DOR",
-            _studyid(adsl),
-        )
-    out = _progression_censoring(
-        s,
-        a,
-        start,
-        assessment_interval_days=assessment_interval_days,
-        max_missed_assessments=max_missed_assessments,
-        censor_at_new_therapy=censor_at_new_therapy,
-        baseline_adequate=None,
-        no_assessment_window_intervals=0,
-        start_is_assessment=True,
-        start_src=("ADRS", "ADT"),
+    start = pd.Series(
+        responders["RSPDT"].to_numpy(), index=pd.Index(responders["USUBJID"], name="USUBJID")
     )
-    return _finish(out, adsl, "DOR", _studyid(adsl))
+    data = progression_dataset(s, a, start, pfs)
+    return _finish(derive_param_tte(data, dor_sources(pfs)), adsl, "DOR")
 
 
-def derive_ttr(adsl: pd.DataFrame, adrs: pd.DataFrame, *, cutoff: object = None) -> pd.DataFrame:
-    """TTR: time from STARTDT to the first date of confirmed response (ADRS CRSP ADT), among
-    confirmed responders only. Every row is an event (CNSR 0): non-responders have no TTR row,
-    so TTR describes how soon responders respond (summarize it descriptively, not by KM over
-    all subjects)."""
+# --- TTR -----------------------------------------------------------------------------------
+
+
+def ttr_sources(response: ResponseRules) -> tuple[TteSource, ...]:
+    """TTR: the response date of each responder is the event."""
+    what = (
+        "Confirmed response (CR or PR)" if response.confirmation_required else "Response (CR or PR)"
+    )
+    return (
+        event_source(
+            "response", filter="RESPONDER", date="RSPDT", evntdesc=what, srcdom="ADRS", srcvar="ADT"
+        ),
+    )
+
+
+def derive_ttr(
+    adsl: pd.DataFrame, adrs: pd.DataFrame, *, response: ResponseRules, cutoff: object = None
+) -> pd.DataFrame:
+    """TTR: time from STARTDT to the response date (`response_dataset`: the first confirmed CR
+    or PR when `response.confirmation_required`, else the first CR or PR), among responders
+    only. Every row is an event (CNSR 0): non-responders have no TTR row, so TTR describes how
+    soon responders respond (summarize it descriptively, not by KM over all subjects)."""
     s = _subjects(adsl, cutoff)
-    resp = _confirmed_responders(adrs, s.index)
-    out = pd.DataFrame(
-        {
-            "USUBJID": resp.index.to_numpy(dtype=object),
-            "STARTDT": s.loc[resp.index, "STARTDT"].to_numpy(),
-            "ADT": resp.to_numpy(),
-        }
-    )
-    out["ADT"] = _dates(out["ADT"])
-    out["STARTDT"] = _dates(out["STARTDT"])
-    out["CNSR"] = 0
-    out["EVNTDESC"] = "Confirmed response (CR or PR)"
-    out["CNSDTDSC"] = ""
-    out["SRCDOM"] = "ADRS"
-    out["SRCVAR"] = "ADT"
-    return _finish(out, adsl, "TTR", _studyid(adsl))
+    data = response_dataset(adrs, s, response)
+    if len(data) == 0:
+        return _finish(_empty_rows(), adsl, "TTR")
+    return _finish(derive_param_tte(data, ttr_sources(response)), adsl, "TTR")
+
+
+# --- ADTTE ---------------------------------------------------------------------------------
 
 
 def derive_adtte(
@@ -522,44 +706,34 @@ def derive_adtte(
     assessments: pd.DataFrame | None,
     adrs: pd.DataFrame,
     *,
-    assessment_interval_days: float,
-    max_missed_assessments: int,
-    censor_at_new_therapy: bool,
+    pfs: PfsRules,
+    response: ResponseRules,
     cutoff: object = None,
-    baseline_adequate: pd.Series | None = None,
-    no_assessment_window_intervals: float = 2,
 ) -> pd.DataFrame:
-    """ADTTE with PARAMCD OS, PFS, DOR and TTR (see `derive_os`, `derive_pfs`, `derive_dor`,
-    `derive_ttr` for each rule).
+    """ADTTE with PARAMCD OS, PFS, DOR and TTR, as the analysis plan lists them:
+
+    - OS: death from any cause (`derive_os`);
+    - PFS: PD or death, censored per FDA 2018 Table 5 (`derive_pfs`, `pfs`);
+    - DOR: responders, from response to PD or death, censored like PFS (`derive_dor`);
+    - TTR: responders, from STARTDT to response (`derive_ttr`); responders are the confirmed
+      ones when `response.confirmation_required`, else the unconfirmed ones.
 
     `assessments` (USUBJID, ADT, AVALC) are all dated overall-response assessments. With
     `None` the ADRS PARAMCD "OVR" rows are used; they are truncated at PD and new therapy, which
-    loses nothing for PFS/DOR when `censor_at_new_therapy` is true (nothing after the first PD
-    or new therapy is used then), but with `censor_at_new_therapy` false pass the untruncated
-    assessments. `cutoff` defaults to ADSL CUTOFFDT. Subjects without STARTDT get no rows
+    loses nothing for PFS/DOR when `pfs.censor_at_new_therapy` is true (nothing after the first
+    PD or new therapy is used then), but with it false pass the untruncated assessments.
+    `cutoff` defaults to ADSL CUTOFFDT. Subjects without STARTDT get no rows
     (`subjects_without_start` logs them). Rows are sorted by PARAMCD (OS, PFS, DOR, TTR) and
     USUBJID.
     """
     if assessments is None:
         _require(adrs, "ADRS", ("PARAMCD",))
         assessments = adrs[adrs["PARAMCD"] == "OVR"]
-    opts = {
-        "assessment_interval_days": assessment_interval_days,
-        "max_missed_assessments": max_missed_assessments,
-        "censor_at_new_therapy": censor_at_new_therapy,
-        "cutoff": cutoff,
-    }
     parts = [
         derive_os(adsl, cutoff=cutoff),
-        derive_pfs(
-            adsl,
-            assessments,
-            baseline_adequate=baseline_adequate,
-            no_assessment_window_intervals=no_assessment_window_intervals,
-            **opts,
-        ),
-        derive_dor(adsl, assessments, adrs, **opts),
-        derive_ttr(adsl, adrs, cutoff=cutoff),
+        derive_pfs(adsl, assessments, pfs=pfs, cutoff=cutoff),
+        derive_dor(adsl, assessments, adrs, pfs=pfs, response=response, cutoff=cutoff),
+        derive_ttr(adsl, adrs, response=response, cutoff=cutoff),
     ]
     out = pd.concat([p for p in parts if len(p)] or parts[:1], ignore_index=True)
     order = {k: i for i, k in enumerate(PARAMS)}

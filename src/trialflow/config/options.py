@@ -109,11 +109,17 @@ class ResponseRules:
 
 @dataclass(frozen=True)
 class PfsRules:
-    """PFS censoring (FDA 2018 endpoints guidance, Table 5 of its appendix)."""
+    """PFS censoring (FDA 2018 endpoints guidance, Table 5 of its appendix), also used for the
+    censoring of DoR."""
 
     censor_at_new_therapy: bool = _opt("Censor at new anticancer therapy")
     max_missed_assessments: int = _opt("Maximum missed assessments before PD/death")
     assessment_interval_days: int = _opt("Planned interval between tumour assessments (days)")
+    visit_window_days: int = _opt(
+        "Visit window around each scheduled assessment (\N{PLUS-MINUS SIGN} days)"
+    )
+    """A scheduled assessment is missed only when no adequate assessment falls within this many
+    days either side of it."""
     new_therapy_boundary: str = _opt("Assessments counted once new anticancer therapy starts")
     """The same rule as `ResponseRules.new_therapy_boundary` (one option, response section)."""
 
@@ -124,8 +130,17 @@ class PfsRules:
             censor_at_new_therapy=bool(_get(p, "censor_at_new_therapy")),
             max_missed_assessments=int(_get(p, "max_missed_assessments")),
             assessment_interval_days=int(_get(trial, "assessment_interval_days")),
+            visit_window_days=int(_get(p, "visit_window_days")),
             new_therapy_boundary=str(_get(trial, "response", "new_therapy_boundary")),
         )
+
+    @property
+    def missed_limit_days(self) -> int:
+        """(k + 1) × I + W: PD or death more than this many days after the last adequate
+        assessment follows more than k missed assessments (see `trialflow.adam.adtte`)."""
+        return (
+            self.max_missed_assessments + 1
+        ) * self.assessment_interval_days + self.visit_window_days
 
 
 @dataclass(frozen=True)

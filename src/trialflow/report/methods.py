@@ -72,10 +72,13 @@ def _conventions(o: TrialOptions) -> list[tuple[str, str, str]]:
         (
             AREAS["pfs"],
             "Censoring rules (FDA 2018)",
-            "censored at start without an adequate assessment; at the last adequate assessment "
-            "before new anticancer therapy; at the last adequate assessment when PD or death "
-            f"follows more than {p.max_missed_assessments} missed assessment(s) "
-            f"({p.assessment_interval_days}-day interval)",
+            "censored at start without a baseline tumour assessment; at the last adequate "
+            f"assessment {boundary} the start of new anticancer therapy; at the last adequate "
+            "assessment (at start without one) when PD or death follows more than "
+            f"{p.max_missed_assessments} missed assessment(s), i.e. more than "
+            f"({p.max_missed_assessments} + 1) \N{MULTIPLICATION SIGN} "
+            f"{p.assessment_interval_days} + {p.visit_window_days} = {p.missed_limit_days} days "
+            "after it (a scheduled assessment is missed only when none falls within its window)",
         ),
         (
             AREAS["survival"],
