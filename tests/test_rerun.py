@@ -82,11 +82,15 @@ def test_a_new_cutoff_runs_only_its_own_jobs_and_leaves_earlier_results_alone(fu
 
     jobs = _planned_jobs(project)
     assert jobs
+    comparison = ("cutoff_report", "figures_by_cutoff", "trial_manifest")
     for rule, wildcards in jobs:
-        if rule == "all":
-            continue
-        if rule.startswith("cutoff_report"):
+        if rule in ("all", "index", "results_manifest"):
+            assert wildcards == {}, (rule, wildcards)  # the portfolio index lists every cutoff
+        elif rule.startswith(comparison):
             assert wildcards == {"trial": "irinotecan"}, (rule, wildcards)
+        elif rule == "delivery_changes":
+            expected = {"trial": "irinotecan", "before": "2021-12-31", "after": "2022-06-30"}
+            assert wildcards == expected, (rule, wildcards)
         else:
             assert wildcards.get("cutoff") == "2022-06-30", (rule, wildcards)
             assert wildcards.get("trial") == "irinotecan", (rule, wildcards)
@@ -96,9 +100,16 @@ def test_a_new_cutoff_runs_only_its_own_jobs_and_leaves_earlier_results_alone(fu
     result = run_snakemake(project, "--cores", "2")
     assert result.returncode == 0, result.stderr[-3000:]
     after = _snapshot(project / "results")
+    gains_the_new_cutoff = (
+        "irinotecan/cutoffs",
+        "irinotecan/figures/",
+        "irinotecan/manifest.json",
+        "index.html",
+        "manifest.json",
+    )
     for rel, (data, mtime) in before.items():
-        if rel.startswith("irinotecan/cutoffs"):
-            continue  # the comparison report gains the new cutoff
+        if rel.startswith(gains_the_new_cutoff):
+            continue  # the comparison, its figures, the trial manifest and the index
         assert after[rel] == (data, mtime), f"{rel} was rewritten"
     new = project / "results/irinotecan/2022-06-30"
     assert (new / "manifest.json").is_file()
@@ -119,7 +130,7 @@ def test_changing_a_clinical_rule_reruns_only_the_affected_analyses(full_runs, t
     # ... and nothing upstream or beside it, and nothing of the other trial
     assert not rules & {"ingest", "adsl", "adtr", "adae", "adex", "ard_safety", "ard_baseline"}
     for rule, wildcards in jobs:
-        if rule != "all":
+        if rule not in ("all", "index", "results_manifest"):  # the portfolio index shows both
             assert wildcards.get("trial") == "irinotecan", (rule, wildcards)
     assert {w.get("cutoff") for r, w in jobs if r == "adrs"} == {"2020-06-30", "2021-12-31"}
 
