@@ -125,7 +125,10 @@ def analysis_output_files(trial, cutoff):
     files += [f"{base}/data_issues.csv", f"{base}/ingest_summary.csv"]
     for name in ADAM:
         files += [f"{base}/adam/{name}.parquet", f"{base}/adam/{name}.xpt"]
-    files += [f"{base}/adam/visit_responses.parquet", f"{base}/adam/ovr_source.parquet"]
+    files += [
+        f"{base}/adam/{name}.parquet"
+        for name in ("visit_responses", "ovr_source", "ovr_reported", "bor_sources")
+    ]
     files += [f"{base}/ard/{name}.csv" for name in ARD]
     files += analysis_figures(trial, cutoff, "png")
     files += analysis_figures(trial, cutoff, "svg")

@@ -1,6 +1,7 @@
 """ADSL: one row per subject. Library: trialflow.adam.adsl.derive_adsl."""
 
 from trialflow.adam.adsl import derive_adsl
+from trialflow.config.options import ResponseRules
 from trialflow.io import write_csv
 from trialflow.scripting import read_sdtm, run_script, write_adam
 
@@ -19,6 +20,7 @@ def main(smk):
         cutoff=smk.params.cutoff,
         reference_start=smk.params.reference_start,
         studyid=smk.params.studyid,
+        response=ResponseRules.from_trial(smk.params.trial),
     )
     write_adam(
         adsl,

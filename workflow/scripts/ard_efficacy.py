@@ -13,18 +13,10 @@ def main(smk):
     opts = smk.params.options
     adsl = read_parquet(smk.input.adsl)
     ard = efficacy_ard(adsl, read_parquet(smk.input.adrs), read_parquet(smk.input.adtte), opts)
-    response = opts["response"]
     visits, summary = concordance(
         read_parquet(smk.input.visits),
-        read_parquet(smk.input.rs),
-        adsl=adsl,
-        adrs_options={
-            "confirmation_required": response["confirmation"]["required"],
-            "min_days": response["confirmation"]["min_days"],
-            "max_ne_between": response["confirmation"]["max_ne_between"],
-            "sd_min_days": response["sd_min_days"],
-            "cbr_sd_min_days": response["cbr_sd_min_days"],
-        },
+        read_parquet(smk.input.reported),
+        read_parquet(smk.input.best),
     )
     write_csv(ard, smk.output.efficacy)
     write_csv(summary, smk.output.concordance)

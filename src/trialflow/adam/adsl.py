@@ -13,7 +13,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from trialflow.adam.readers import choose_readers, reader_records
 from trialflow.columns import dates, upper
+from trialflow.config.options import ResponseRules
 from trialflow.errors import InputError
 from trialflow.issues import concat_issues, make_issues
 
@@ -87,7 +89,7 @@ def derive_adsl(
     cutoff: Any,
     reference_start: str = "first_dose",
     studyid: str | None = None,
-    evaluator: str = "INVESTIGATOR",
+    response: ResponseRules,
     age_cut: float = 65,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Derive ADSL, one row per DM subject, and the data issues it raises.
@@ -102,8 +104,10 @@ def derive_adsl(
     - STARTDT: TRTSDT for `reference_start="first_dose"`, RANDDT for "randomization".
     - ENRLFL "Y" for every DM subject except screen failures / not assigned (ARMCD SCRNFAIL or
       NOTASSGN, or ARM "Screen Failure" / "Not Assigned"). SAFFL "Y" when TRTSDT exists.
-      EFFFL "Y" when SAFFL and at least one baseline target lesion in TU (TUSTRESC/TUORRES
-      "TARGET", records of `evaluator`; RECIST 1.1 §3.3: targets are chosen at baseline).
+      EFFFL "Y" when SAFFL and at least one target lesion in TU (TUSTRESC/TUORRES "TARGET",
+      not a split/merge record; RECIST 1.1 §3.3: targets are chosen at baseline), from the
+      records of the response source's evaluator and the one reader per subject that ADTR and
+      ADRS use too (`response`, `trialflow.adam.readers.choose_readers` over TU, TR and RS).
     - DTHDT: DM DTHDT, else the first DS DSSTDT with DSDECOD "DEATH"; DTHSRC names the source
       ("DM.DTHDTC" or "DS.DSSTDTC"); DTHFL "Y" when DTHDT exists. A death after `cutoff` is
       ignored, DM DTHFL "Y" without a date, DM and DS dates that disagree, and DS DEATH
@@ -220,7 +224,7 @@ def derive_adsl(
     adsl["ENRLFL"] = np.where(screen, "N", "Y")
     adsl["SAFFL"] = np.where(adsl["TRTSDT"].notna(), "Y", "N")
     adsl["EFFFL"] = np.where(
-        (adsl["SAFFL"] == "Y") & adsl["USUBJID"].isin(_baseline_target_subjects(tu, evaluator)),
+        (adsl["SAFFL"] == "Y") & adsl["USUBJID"].isin(_baseline_target_subjects(tu, tr, rs, response)),
         "Y",
         "N",
     )
@@ -262,14 +266,15 @@ def derive_adsl(
     return adsl, concat_issues(issues)
 
 
-def _baseline_target_subjects(tu: pd.DataFrame, evaluator: str) -> pd.Index:
-    from trialflow.adam.adtr import select_evaluator
-
+def _baseline_target_subjects(
+    tu: pd.DataFrame, tr: pd.DataFrame, rs: pd.DataFrame, response: ResponseRules
+) -> pd.Index:
     if tu is None or not len(tu):
         return pd.Index([])
-    t = select_evaluator(tu, "TU", evaluator)
+    t = reader_records(tu, "TU", response, choose_readers(tu, tr, rs, response))
     role = upper(t, "TUSTRESC").where(upper(t, "TUSTRESC") != "", upper(t, "TUORRES"))
-    return pd.Index(t.loc[role == "TARGET", "USUBJID"].astype(str).unique())
+    ident = ~upper(t, "TUTESTCD").isin(["TUSPLIT", "TUMERGE"])
+    return pd.Index(t.loc[(role == "TARGET") & ident, "USUBJID"].astype(str).unique())
 
 
 def _death(adsl: pd.DataFrame, dm: pd.DataFrame, ds: pd.DataFrame, cut: pd.Timestamp):
