@@ -205,7 +205,9 @@ def test_new_therapy_boundary_option() -> None:
     NACTDT) it is used and confirms the PR (84 - 42 = 42 >= 28)."""
     v = {"N": [(42, "PR"), (84, "PR")]}
     assert _val(_run(v, nact={"N": 84})[0], "N", "CBOR") == "SD"
-    assert _val(_run(v, nact={"N": 84}, new_therapy_boundary="on_or_before")[0], "N", "CBOR") == "PR"
+    assert (
+        _val(_run(v, nact={"N": 84}, new_therapy_boundary="on_or_before")[0], "N", "CBOR") == "PR"
+    )
 
 
 def test_non_target_only_disease() -> None:

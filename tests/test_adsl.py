@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from tests.conftest import trial_options
 from trialflow.adam.adsl import derive_adsl
 
 T = pd.Timestamp
@@ -100,7 +101,7 @@ def _run(d: dict[str, pd.DataFrame], **kw):
         d["rs"],
         d["cm"],
         cutoff=CUTOFF,
-        **kw,
+        **{"response": trial_options().response, **kw},
     )
     return adsl.set_index("USUBJID"), issues
 

@@ -45,7 +45,6 @@ ALLOWED: dict[str, set[str]] = {
 NOTEBOOK_ALLOWED = BOTTOM | {"report", "config"}
 
 PENDING = {
-    "trialflow.ard.concordance",
     "trialflow.figures.panels",
     "cutoff_report.ipynb",
 }

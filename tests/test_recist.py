@@ -29,6 +29,7 @@ def _visits(tu, tr, adsl, rules=RULES, rs=None):
     visits, _ = derive_visit_responses(tu, tr, rs, adsl, rules)
     return visits
 
+
 # ----------------------------------------------------------------------------- Table 1 and 2
 
 TABLE1 = [  # target, non-target, new -> overall (RECIST 1.1 Table 1, one row each)

@@ -224,7 +224,8 @@ def derive_adsl(
     adsl["ENRLFL"] = np.where(screen, "N", "Y")
     adsl["SAFFL"] = np.where(adsl["TRTSDT"].notna(), "Y", "N")
     adsl["EFFFL"] = np.where(
-        (adsl["SAFFL"] == "Y") & adsl["USUBJID"].isin(_baseline_target_subjects(tu, tr, rs, response)),
+        (adsl["SAFFL"] == "Y")
+        & adsl["USUBJID"].isin(_baseline_target_subjects(tu, tr, rs, response)),
         "Y",
         "N",
     )
