@@ -147,3 +147,49 @@ def test_no_tumour_data_at_all_gives_empty_results() -> None:
     adsl = _adsl().iloc[0:0]
     rec, asm, les, links = tumour_records(tu, tr, None, adsl, RULES)
     assert len(rec) == len(asm) == len(les) == len(links) == 0
+
+
+def _adrs_pd(date: str) -> pd.DataFrame:
+    """An ADRS whose response timeline has its first PD on `date`."""
+    return pd.DataFrame(
+        {"USUBJID": ["S1"], "PARAMCD": ["OVR"], "AVALC": ["PD"], "ADT": [pd.Timestamp(date)]}
+    )
+
+
+def test_analysis_flag_and_best_change_stop_at_pd_like_bor() -> None:
+    """Best % change for the waterfall uses the assessments that count for BOR (RECIST 1.1
+    §4.4: up to and including the first PD; FDA 2018: before new anticancer therapy).
+
+    Baseline 40 + 20 = 60. V2: 20 + 10 = 30 (-50%). V3: 30 + 12 = 42 (+12 mm, +40% over the
+    nadir 30: PD on 2020-04-03). V4 after the PD: 15 + 5 = 20 (-66.7%). ANL01FL: baseline, V2, V3
+    "Y", V4 "". BESTPCHG = -50 (V4's -66.7 is after the PD and does not count).
+    """
+    tr = _tr(
+        [
+            ("2020-01-05", 40, 20),
+            ("2020-02-21", 20, 10),
+            ("2020-04-03", 30, 12),
+            ("2020-05-15", 15, 5),
+        ]
+    )
+    a = derive_adtr(TU, tr, None, _adsl(), _adrs_pd("2020-04-03"), RULES)
+    assert list(a["ANL01FL"]) == ["Y", "Y", "Y", ""]
+    assert (a["BESTPCHG"] == -50.0).all()
+    # without a PD every assessment counts: best = (20 - 60) / 60 = -66.7%
+    b = derive_adtr(TU, tr, None, _adsl(), NO_ADRS, RULES)
+    assert b["BESTPCHG"].iloc[0] == pytest.approx(-200 / 3)
+
+
+def test_analysis_flag_follows_the_new_therapy_boundary() -> None:
+    """`response.new_therapy_boundary`, the one rule of ADRS, ADTR and PFS. Baseline 60; V2
+    2020-02-21: 42 (-30%); V3 2020-04-03: 30 (-50%); new therapy starts 2020-04-03. "before"
+    (ADT < NACTDT, default): V3 does not count, BESTPCHG -30; "on_or_before": V3 counts, -50."""
+    tr = _tr([("2020-01-05", 40, 20), ("2020-02-21", 30, 12), ("2020-04-03", 20, 10)])
+    adsl = _adsl().assign(NACTDT=pd.Timestamp("2020-04-03"))
+    a = derive_adtr(TU, tr, None, adsl, NO_ADRS, RULES)
+    assert list(a["ANL01FL"]) == ["Y", "Y", ""]
+    assert a["BESTPCHG"].iloc[0] == pytest.approx(-30.0)
+    on = trial_options(response={"new_therapy_boundary": "on_or_before"}).response
+    b = derive_adtr(TU, tr, None, adsl, NO_ADRS, on)
+    assert list(b["ANL01FL"]) == ["Y", "Y", "Y"]
+    assert b["BESTPCHG"].iloc[0] == pytest.approx(-50.0)
