@@ -749,6 +749,41 @@ def methods_table(trial: Mapping[str, Any]) -> pd.DataFrame:
         ("Response", "Clinical benefit: minimum SD duration (days)", str(r.get("cbr_sd_min_days"))),
         (
             "Response",
+            "PR after CR (response.cr_then_pr)",
+            {
+                "unconfirmed": "confirms neither; unconfirmed, SD once the SD window is met (admiralonco)",
+                "confirms_pr": "CR and the later PR confirm a PR",
+            }.get(str(r.get("cr_then_pr")), str(r.get("cr_then_pr"))),
+        ),
+        (
+            "Response",
+            "New lesion: unequivocal values (PD)",
+            ", ".join(r.get("new_lesion", {}).get("unequivocal", [])),
+        ),
+        (
+            "Response",
+            "New lesion: equivocal values (PD dated to this scan once confirmed later)",
+            ", ".join(r.get("new_lesion", {}).get("equivocal", [])),
+        ),
+        (
+            "Response",
+            "New lesion: values that are not progression (others are data issues)",
+            ", ".join(r.get("new_lesion", {}).get("not_progression", [])),
+        ),
+        (
+            "Response",
+            "Assessments counted once new anticancer therapy starts (BOR, best % change, PFS)",
+            {"before": "ADT < NACTDT", "on_or_before": "ADT \N{LESS-THAN OR EQUAL TO} NACTDT"}.get(
+                str(r.get("new_therapy_boundary")), str(r.get("new_therapy_boundary"))
+            ),
+        ),
+        (
+            "Response",
+            "Independent review reader",
+            "one per subject for TU, TR and RS: most accepted overall responses (RSACPTFL), then most accepted TR/TU records, then first --EVALID",
+        ),
+        (
+            "Response",
             "RECIST 1.1 thresholds",
             "PR: \N{GREATER-THAN OR EQUAL TO}30% decrease from baseline; PD: \N{GREATER-THAN OR EQUAL TO}20% and \N{GREATER-THAN OR EQUAL TO}5 mm increase from nadir",
         ),
