@@ -455,3 +455,27 @@ def test_overall_response_only_rs_from_several_evaluators() -> None:
 
 def _no_adrs() -> pd.DataFrame:
     return pd.DataFrame({"USUBJID": [], "PARAMCD": [], "AVALC": [], "ADT": []})
+
+
+def test_reported_equivocal_then_unequivocal_new_lesion_is_queried() -> None:
+    """RECIST 1.1 §4.3.2 for reported responses: RS NEWLPROG EQUIVOCAL on 2020-02-21 and
+    UNEQUIVOCAL at the next assessment (2020-04-03). RS does not link the two to one lesion,
+    so the investigator's overall responses are kept and one query names both dates."""
+    rs = pd.DataFrame(
+        {
+            "USUBJID": "S1",
+            "RSTESTCD": ["OVRLRESP", "NEWLPROG", "OVRLRESP", "NEWLPROG"],
+            "RSSTRESC": ["SD", "EQUIVOCAL", "PD", "UNEQUIVOCAL"],
+            "RSEVAL": "INVESTIGATOR",
+            "RSDT": pd.to_datetime(["2020-02-21", "2020-02-21", "2020-04-03", "2020-04-03"]),
+            "RSDTF": "",
+            "SRCROW": [1.0, 2.0, 3.0, 4.0],
+        }
+    )
+    rules = trial_options(response={"source": "investigator"}).response
+    tr = _tr(_targets(1, 30, 20) + _targets(2, 27, 18))
+    _, issues = _visits(_tu(TU2), tr, rules=rules, rs=rs)
+    q = issues[issues["action"] == "query"]
+    assert list(q["original_value"]) == ["EQUIVOCAL on 2020-02-21, then UNEQUIVOCAL on 2020-04-03"]
+    ovr = select_ovr_records(rs, None, rules, choose_readers(None, None, rs, rules))
+    assert list(ovr["AVALC"]) == ["SD", "PD"]

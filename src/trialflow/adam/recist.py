@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 
 from trialflow.adam.adtr import TumourData, target_sums, tumour_records
-from trialflow.adam.readers import reader_records
+from trialflow.adam.readers import choose_readers, reader_records
 from trialflow.columns import dates, upper
 from trialflow.config.options import ResponseRules
 from trialflow.issues import concat_issues, make_issues
@@ -313,6 +313,68 @@ def expected_variable_issues(
     return concat_issues(rows)
 
 
+def reported_equivocal_queries(
+    rs: pd.DataFrame | None, rules: ResponseRules, readers: pd.DataFrame
+) -> pd.DataFrame:
+    """Queries for reported responses (`rules.source` investigator or independent) where an
+    equivocal new lesion (RS NEWLPROG in `rules.new_lesion_equivocal`) is followed at the
+    subject's next NEWLPROG assessment by an unequivocal one (`rules.new_lesion_unequivocal`):
+    RECIST 1.1 §4.3.2 dates that progression to the equivocal scan, but RS does not say
+    whether it is the same lesion, so the reported overall responses are kept as reported and
+    the equivocal scan is queried ("query" issue naming RS NEWLPROG and both dates)."""
+    if rules.source == "derived" or rs is None or not len(rs):
+        return concat_issues([])
+    r = reader_records(rs[upper(rs, "RSTESTCD") == "NEWLPROG"], "RS", rules, readers)
+    if not len(r):
+        return concat_issues([])
+    res = upper(r, "RSSTRESC")
+    res = res.where(res != "", upper(r, "RSORRES"))
+    d = pd.DataFrame(
+        {
+            "USUBJID": r["USUBJID"].astype(str).to_numpy(),
+            "ADT": dates(r, "RSDT").to_numpy(),
+            "V": res.to_numpy(),
+            "SRCROW": pd.to_numeric(r["SRCROW"], errors="coerce").to_numpy()
+            if "SRCROW" in r.columns
+            else np.nan,
+            "SRCSEQ": pd.to_numeric(r["RSSEQ"], errors="coerce").to_numpy()
+            if "RSSEQ" in r.columns
+            else np.nan,
+        }
+    )
+    d = d[d["ADT"].notna()].sort_values(["USUBJID", "ADT", "SRCROW"], kind="mergesort")
+    nxt = d.groupby("USUBJID")[["V", "ADT"]].shift(-1)
+    hit = d["V"].isin(rules.new_lesion_equivocal) & nxt["V"].isin(rules.new_lesion_unequivocal)
+    q = d[hit.to_numpy()]
+    nq = nxt[hit.to_numpy()]
+    if not len(q):
+        return concat_issues([])
+    return make_issues(
+        pd.DataFrame(
+            {
+                "domain": "RS",
+                "usubjid": q["USUBJID"],
+                "seq": q["SRCSEQ"],
+                "row": q["SRCROW"],
+                "original_value": q["V"]
+                + " on "
+                + q["ADT"].dt.strftime("%Y-%m-%d")
+                + ", then "
+                + nq["V"]
+                + " on "
+                + nq["ADT"].dt.strftime("%Y-%m-%d"),
+            }
+        ),
+        stage="adrs",
+        variable="NEWLPROG",
+        action="query",
+        reason=(
+            "equivocal new lesion confirmed at the next assessment: PD may date to the "
+            "equivocal scan (RECIST 1.1 §4.3.2); reported responses kept as reported"
+        ),
+    )
+
+
 def derive_visit_responses(
     tu: pd.DataFrame | None,
     tr: pd.DataFrame,
@@ -335,7 +397,8 @@ def derive_visit_responses(
     for all assessments, with TRGRESP NE when they have target lesions.
 
     Issues: a new-lesion result that is not a recognised value (`new_lesion_status`
-    UNRECOGNISED: not PD) and `expected_variable_issues`.
+    UNRECOGNISED: not PD), `expected_variable_issues` and, for reported responses,
+    `reported_equivocal_queries`.
     """
     data: TumourData = tumour_records(tu, tr, rs, adsl, rules)
     rec, asm, les = data.records, data.assessments, data.lesions
@@ -414,6 +477,7 @@ def derive_visit_responses(
             ),
         ),
         expected_variable_issues(tu, tr, rs, rules),
+        reported_equivocal_queries(rs, rules, choose_readers(tu, tr, rs, rules)),
     ]
     return visits, concat_issues(issues)
 
