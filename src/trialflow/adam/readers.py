@@ -18,7 +18,8 @@ ADTR and ADRS describe one reading:
 3. then the first reader in sort order of `--EVALID`.
 
 Records of other readers of that subject are not analysed. A record with `--EVALID` empty
-belongs to no reader and is kept only for subjects with no reader at all.
+belongs to no reader: it is kept for subjects with no reader at all, and in a domain where
+none of the subject's records names a reader (e.g. TU without TUEVALID beside TR with it).
 """
 
 from __future__ import annotations
@@ -46,9 +47,9 @@ def evaluator_records(df: pd.DataFrame | None, prefix: str, rules: ResponseRules
     return df[keep]
 
 
-def _scores(
-    df: pd.DataFrame | None, prefix: str, rules: ResponseRules, weight: str
-) -> pd.DataFrame:
+def _scores(df: pd.DataFrame | None, prefix: str, rules: ResponseRules) -> pd.DataFrame:
+    """Accepted records per subject and reader of one domain: columns USUBJID, READER, RS
+    (accepted RS overall responses) and TRTU (accepted TR/TU records)."""
     cols = ["USUBJID", "READER", "RS", "TRTU"]
     d = evaluator_records(df, prefix, rules)
     idcol = prefix + "EVALID"
@@ -57,12 +58,13 @@ def _scores(
     acc = upper(d, prefix + "ACPTFL") == "Y"
     if prefix == "RS":
         acc &= upper(d, "RSTESTCD") == "OVRLRESP"
+    n = acc.astype(int).to_numpy()
     out = pd.DataFrame(
         {
             "USUBJID": d["USUBJID"].astype(str).to_numpy(),
             "READER": upper(d, idcol).to_numpy(),
-            "RS": (acc.astype(int) if weight == "RS" else 0 * acc.astype(int)).to_numpy(),
-            "TRTU": (acc.astype(int) if weight == "TRTU" else 0 * acc.astype(int)).to_numpy(),
+            "RS": n if prefix == "RS" else 0 * n,
+            "TRTU": 0 * n if prefix == "RS" else n,
         }
     )
     return out[out["READER"] != ""]
@@ -79,9 +81,9 @@ def choose_readers(
     Subjects whose evaluator records carry no `--EVALID` are not listed (nothing to choose).
     """
     parts = [
-        _scores(rs, "RS", rules, "RS"),
-        _scores(tr, "TR", rules, "TRTU"),
-        _scores(tu, "TU", rules, "TRTU"),
+        _scores(rs, "RS", rules),
+        _scores(tr, "TR", rules),
+        _scores(tu, "TU", rules),
     ]
     s = pd.concat(parts, ignore_index=True)
     if not len(s):
@@ -103,7 +105,10 @@ def reader_records(
     idcol = prefix + "EVALID"
     if not len(d) or idcol not in d.columns or not len(readers):
         return d
-    chosen = d["USUBJID"].astype(str).map(readers.set_index("USUBJID")["READER"])
+    subj = d["USUBJID"].astype(str)
+    chosen = subj.map(readers.set_index("USUBJID")["READER"])
     rid = upper(d, idcol)
-    keep = chosen.isna().to_numpy() | (rid.to_numpy() == chosen.fillna("").to_numpy())
-    return d[keep]
+    # a subject whose records in this domain carry no reader id keeps them all
+    unnamed = ~(rid != "").groupby(subj).transform("any")
+    keep = chosen.isna() | unnamed | (rid == chosen.fillna(""))
+    return d[keep.to_numpy()]
