@@ -479,3 +479,28 @@ def test_reported_equivocal_then_unequivocal_new_lesion_is_queried() -> None:
     assert list(q["original_value"]) == ["EQUIVOCAL on 2020-02-21, then UNEQUIVOCAL on 2020-04-03"]
     ovr = select_ovr_records(rs, None, rules, choose_readers(None, None, rs, rules))
     assert list(ovr["AVALC"]) == ["SD", "PD"]
+
+
+def test_investigator_responses_from_several_evaluators_use_the_accepted_one() -> None:
+    """RS from two investigator-side evaluators (RSEVALID) with an accepted flag: one reader
+    per subject, the one whose overall responses are accepted (INVESTIGATOR 2: PR, PR), not
+    the first in sort order (INVESTIGATOR 1: SD, SD). PR d42 and PR d84 (42 >= 28 days apart)
+    -> confirmed PR."""
+    rs = pd.DataFrame(
+        {
+            "USUBJID": "S1",
+            "RSTESTCD": "OVRLRESP",
+            "RSSTRESC": ["SD", "PR", "SD", "PR"],
+            "RSEVAL": "INVESTIGATOR",
+            "RSEVALID": ["INVESTIGATOR 1", "INVESTIGATOR 2"] * 2,
+            "RSACPTFL": ["", "Y"] * 2,
+            "RSDT": pd.to_datetime(["2020-02-21", "2020-02-21", "2020-04-03", "2020-04-03"]),
+            "RSDTF": "",
+            "SRCROW": [1.0, 2.0, 3.0, 4.0],
+        }
+    )
+    rules = trial_options(response={"source": "investigator"}).response
+    ovr = select_ovr_records(rs, None, rules, choose_readers(None, None, rs, rules))
+    assert list(ovr["AVALC"]) == ["PR", "PR"]
+    adrs, _ = derive_adrs(ovr, _adsl(), rules)
+    assert adrs.loc[adrs["PARAMCD"] == "CBOR", "AVALC"].item() == "PR"
