@@ -430,7 +430,7 @@ def test_missing_expected_variables_are_derived_and_logged_once() -> None:
     ]
 
 
-def test_overall_response_only_rs_from_several_evaluators() -> None:
+def test_overall_response_only_rs_without_rseval() -> None:
     """An RS delivery with the overall response only (no TRGRESP/NTRGRESP/NEWLPROG records)
     and no RSEVAL: every record is the investigator's, and the RS check logs RSEVAL absent once."""
     rs = pd.DataFrame(
