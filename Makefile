@@ -8,7 +8,7 @@ STAMP := $(VENV)/.trialflow-installed
 CORES ?= 4
 export PATH := $(abspath $(BIN)):$(PATH)
 
-.PHONY: run test venv lint format lock clean bench verify reproduce
+.PHONY: run test venv lint format lock clean bench verify reproduce tlf-pdf
 
 run: $(STAMP)
 	$(BIN)/snakemake --workflow-profile workflow/profiles/default --cores $(CORES)
@@ -52,13 +52,21 @@ lock:
 bench: $(STAMP)
 	for b in benchmarks/bench_*.py; do $(BIN)/python $$b || exit 1; done
 
-# Audit every analysis under results/ against its manifest (or one: make verify ANALYSIS=...).
+# Audit every analysis and trial folder under results/ against its manifest (or one:
+# make verify ANALYSIS=...).
 ANALYSIS ?= $(wildcard results/*/*-*-*)
+TRIAL_FOLDERS ?= $(patsubst %/manifest.json,%,$(wildcard results/*/manifest.json))
 verify: $(STAMP)
-	@status=0; for a in $(ANALYSIS); do $(BIN)/trialflow verify $$a || status=1; done; exit $$status
+	@status=0; for a in $(ANALYSIS) $(TRIAL_FOLDERS); do $(BIN)/trialflow verify $$a || status=1; done; exit $$status
 
 reproduce: $(STAMP)
 	@status=0; for a in $(ANALYSIS); do $(BIN)/trialflow reproduce $$a || status=1; done; exit $$status
 
 clean:
 	rm -rf results logs .snakemake
+
+# The study-report RTF tables and figures as PDF (needs LibreOffice: soffice on the PATH).
+TLF_RTF := $(wildcard results/*/*/tlf/*.rtf)
+tlf-pdf:
+	@command -v soffice >/dev/null || { echo "tlf-pdf needs LibreOffice (soffice)"; exit 1; }
+	@for f in $(TLF_RTF); do soffice --headless --convert-to pdf --outdir "$$(dirname $$f)/pdf" "$$f" >/dev/null || exit 1; done

@@ -30,6 +30,8 @@ import pandas as pd
 from trialflow.adam.adrs import derive_adrs
 from trialflow.adam.adtte import derive_adtte
 from trialflow.ard.efficacy import efficacy_ard
+from trialflow.config.loading import resolve_sections
+from trialflow.config.options import TrialOptions
 
 TARGET_SECONDS = 30.0
 INTERVAL = 42
@@ -142,7 +144,18 @@ def efficacy_stage(
         censor_at_new_therapy=True,
         cutoff=CUTOFF,
     )
-    return adtte, efficacy_ard(adsl, adrs, adtte, trial)
+    o = TrialOptions.from_trial(resolve_sections(trial))
+    ard = efficacy_ard(
+        adsl,
+        adrs,
+        adtte,
+        response=o.response,
+        rates=o.rates,
+        survival=o.survival,
+        design=o.design,
+        subgroups=o.subgroups,
+    )
+    return adtte, ard
 
 
 def response_rules():

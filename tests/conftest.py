@@ -1,8 +1,11 @@
-"""Shared test fixtures: the repository root, the external sample, temporary projects."""
+"""Shared test fixtures: the repository root, the public SDTM sample, temporary projects."""
 
 from __future__ import annotations
 
+import hashlib
+import lzma
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -11,7 +14,8 @@ from pathlib import Path
 import pytest
 
 REPO = Path(__file__).resolve().parents[1]
-EXTERNAL = REPO.parent / "shared" / "external" / "pharmaversesdtm"
+#: The public pharmaversesdtm sample, vendored xz-compressed (see its README.md).
+EXTERNAL_XZ = REPO / "tests" / "data" / "pharmaversesdtm"
 BIN = Path(sys.executable).parent
 
 
@@ -20,11 +24,31 @@ def repo() -> Path:
     return REPO
 
 
+def sample_checksums() -> dict[str, str]:
+    """SHA-256 of each decompressed sample file, from the sample's README table."""
+    text = (EXTERNAL_XZ / "README.md").read_text(encoding="utf-8")
+    return dict(re.findall(r"^\| ([a-z]+\.xpt) \|.*`([0-9a-f]{64})` \|$", text, re.MULTILINE))
+
+
+def unpack_sample(dest: Path) -> Path:
+    """Decompress the vendored sample into `dest` (one raw delivery of seven .xpt files),
+    checking each file against the SHA-256 in its README."""
+    dest.mkdir(parents=True, exist_ok=True)
+    sums = sample_checksums()
+    packed = sorted(EXTERNAL_XZ.glob("*.xpt.xz"))
+    assert sorted(p.name[: -len(".xz")] for p in packed) == sorted(sums), "sample files"
+    for src in packed:
+        data = lzma.decompress(src.read_bytes())
+        name = src.name[: -len(".xz")]
+        assert hashlib.sha256(data).hexdigest() == sums[name], f"{name} does not match README"
+        (dest / name).write_bytes(data)
+    return dest
+
+
 @pytest.fixture(scope="session")
-def external_sample() -> Path:
-    if not EXTERNAL.is_dir():
-        pytest.skip("the public pharmaversesdtm sample (../shared/external) is not present")
-    return EXTERNAL
+def external_sample(tmp_path_factory) -> Path:
+    """The public pharmaversesdtm sample as one raw delivery folder (decompressed once)."""
+    return unpack_sample(tmp_path_factory.mktemp("pharmaversesdtm") / "pharmaversesdtm")
 
 
 def run_snakemake(workdir: Path, *args: str, timeout: int = 600) -> subprocess.CompletedProcess:
@@ -86,18 +110,9 @@ def make_project(tmp: Path, trials: dict[str, str], raw: dict[str, Path] | None 
 def resolved_trial(**sections) -> dict:
     """A minimal trial mapping resolved with the schema's defaults (the only defaults there
     are), with `sections` (e.g. `response={"confirmation": {"required": False}}`) given."""
-    from trialflow.config.loading import apply_defaults, parse_yaml
+    from trialflow.config.loading import resolve_sections
 
-    schema_path = REPO / "workflow" / "schemas" / "trial.schema.yaml"
-    schema = parse_yaml(schema_path.read_text(encoding="utf-8"), str(schema_path))
-    data = {
-        "id": "test",
-        "title": "Test trial",
-        "studyid": "TEST",
-        "deliveries": [{"cutoff": "2020-01-01", "raw": "resources/raw/test"}],
-        **sections,
-    }
-    return apply_defaults(data, schema)
+    return resolve_sections(sections)
 
 
 def trial_options(**sections):

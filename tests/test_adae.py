@@ -8,8 +8,17 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
+from tests.conftest import trial_options
 from trialflow.adam.adae import derive_adae
 from trialflow.errors import InputError
+
+_SAFETY = trial_options().safety
+SAFETY = {
+    "teae_window_days": _SAFETY.teae_window_days,
+    "aesi": _SAFETY.aesi,
+    "aesev_grades": _SAFETY.aesev_grade_map,
+}
+"""The schema's default safety options, as derive_adae's arguments."""
 
 D = pd.Timestamp
 
@@ -61,7 +70,7 @@ def test_teae_window_boundaries() -> None:
             {"AESTDTC": "2020-05-14"},
         ]
     )
-    adae, _ = derive_adae(ae, make_adsl(), teae_window_days=30)
+    adae, _ = derive_adae(ae, make_adsl(), **{**SAFETY, "teae_window_days": 30})
     a = by_seq(adae)
     assert list(a.loc[[1, 2, 3, 4], "TRTEMFL"]) == ["Y", "N", "N", "Y"]
     # ASTDY: 2020-07-30 - 2020-05-14 = 17 (May) + 30 (June) + 30 = 77 days -> day 78;
@@ -72,7 +81,7 @@ def test_teae_window_boundaries() -> None:
 def test_window_option_is_used() -> None:
     # With a 0-day window the last dose day counts and the next day does not.
     ae = make_ae([{"AESTDTC": "2020-06-30"}, {"AESTDTC": "2020-07-01"}])
-    adae, _ = derive_adae(ae, make_adsl(), teae_window_days=0)
+    adae, _ = derive_adae(ae, make_adsl(), **{**SAFETY, "teae_window_days": 0})
     assert list(by_seq(adae).loc[[1, 2], "TRTEMFL"]) == ["Y", "N"]
 
 
@@ -97,7 +106,7 @@ def test_partial_start_dates_imputed_conservatively() -> None:
             {"AESTDTC": ""},
         ]
     )
-    adae, issues = derive_adae(ae, make_adsl(), teae_window_days=30)
+    adae, issues = derive_adae(ae, make_adsl(), **{**SAFETY, "teae_window_days": 30})
     a = by_seq(adae)
     assert list(a["ASTDT"]) == [
         D("2020-05-14"),
@@ -123,7 +132,7 @@ def test_partial_start_dates_imputed_conservatively() -> None:
 
 def test_complete_dates_are_not_flagged() -> None:
     ae = make_ae([{"AESTDTC": "2020-05-20T10:30"}])
-    adae, issues = derive_adae(ae, make_adsl())
+    adae, issues = derive_adae(ae, make_adsl(), **SAFETY)
     assert adae.loc[0, "ASTDT"] == D("2020-05-20")
     assert adae.loc[0, "ASTDTF"] == ""
     assert (issues["variable"] != "ASTDT").all()
@@ -131,7 +140,7 @@ def test_complete_dates_are_not_flagged() -> None:
 
 def test_ae_of_undosed_subject_is_not_treatment_emergent() -> None:
     ae = make_ae([{"USUBJID": "S2", "AESTDTC": "2020-05"}, {"USUBJID": "S2", "AESTDTC": ""}])
-    adae, issues = derive_adae(ae, make_adsl())
+    adae, issues = derive_adae(ae, make_adsl(), **SAFETY)
     assert list(adae["TRTEMFL"]) == ["N", "N"]
     # The partial date cannot be placed after a first dose: earliest possible date.
     assert adae.loc[adae["AESEQ"] == 1, "ASTDT"].iloc[0] == D("2020-05-01")
@@ -149,7 +158,7 @@ def test_aesev_fallback_is_flagged_and_logged() -> None:
             {"AESTDTC": "2020-05-23", "AETOXGR": "4", "AESEV": "SEVERE"},
         ]
     )
-    adae, issues = derive_adae(ae, make_adsl())
+    adae, issues = derive_adae(ae, make_adsl(), **SAFETY)
     a = by_seq(adae)
     # MILD, MODERATE, SEVERE -> 1, 2, 3; a delivered AETOXGR wins over AESEV.
     assert list(a["AETOXGRN"]) == [1, 2, 3, 4]
@@ -165,7 +174,7 @@ def test_aesev_fallback_is_flagged_and_logged() -> None:
 def test_aesev_fallback_when_aetoxgr_column_is_absent() -> None:
     ae = make_ae([{"AESTDTC": "2020-05-20"}, {"AESTDTC": "2020-05-21", "AESEV": "SEVERE"}])
     ae = ae.drop(columns="AETOXGR")
-    adae, issues = derive_adae(ae, make_adsl())
+    adae, issues = derive_adae(ae, make_adsl(), **SAFETY)
     assert list(adae["AETOXGRN"]) == [1, 3]
     assert (adae["ATOXGRF"] == "AESEV").all()
     assert (issues["variable"] == "AETOXGRN").sum() == 2
@@ -175,7 +184,7 @@ def test_related_mapping_and_unknown_treated_as_related() -> None:
     values = ["PROBABLE", "POSSIBLE", "DEFINITE", "Related", "NOT RELATED", "UNLIKELY"]
     values += ["REMOTE", "NONE", "DON'T KNOW", ""]
     ae = make_ae([{"AESTDTC": "2020-05-20", "AEREL": v} for v in values])
-    adae, issues = derive_adae(ae, make_adsl())
+    adae, issues = derive_adae(ae, make_adsl(), **SAFETY)
     expected = ["Y", "Y", "Y", "Y", "N", "N", "N", "N", "Y", "Y"]
     assert list(by_seq(adae)["AERELFL"]) == expected
     rel = issues[issues["variable"] == "AERELFL"]
@@ -195,7 +204,7 @@ def test_action_fatal_serious_and_aesi_flags() -> None:
             {"AESTDTC": "2020-05-25", "AEOUT": "FATAL"},
         ]
     )
-    adae, _ = derive_adae(ae, make_adsl(), aesi=["DIARRHOEA", "stomatitis"])
+    adae, _ = derive_adae(ae, make_adsl(), **{**SAFETY, "aesi": ["DIARRHOEA", "stomatitis"]})
     a = by_seq(adae)
     assert list(a["AEDISCFL"]) == ["Y", "N", "N", "N", "N", "N"]
     assert list(a["AEREDFL"]) == ["N", "Y", "N", "N", "N", "N"]
@@ -214,7 +223,7 @@ def test_no_record_is_lost() -> None:
             {"AESTDTC": "not a date"},
         ]
     )
-    adae, issues = derive_adae(ae, make_adsl())
+    adae, issues = derive_adae(ae, make_adsl(), **SAFETY)
     assert len(adae) == len(ae)
     assert sorted(adae["AESEQ"]) == [1, 2, 3, 4]
     assert adae.loc[adae["USUBJID"] == "S9", "TRTEMFL"].iloc[0] == "N"
@@ -225,4 +234,4 @@ def test_no_record_is_lost() -> None:
 def test_missing_required_column_is_an_input_error() -> None:
     ae = make_ae([{"AESTDTC": "2020-05-20"}]).drop(columns="AESTDTC")
     with pytest.raises(InputError, match="AESTDTC"):
-        derive_adae(ae, make_adsl())
+        derive_adae(ae, make_adsl(), **SAFETY)

@@ -18,7 +18,7 @@ import pytest
 REPO = Path(__file__).resolve().parents[1]
 SRC = REPO / "src" / "trialflow"
 
-BOTTOM = {"errors", "vocab", "columns", "dates", "issues", "io"}
+BOTTOM = {"errors", "vocab", "columns", "dates", "issues", "io", "ard_table"}
 """Modules at the bottom of the library: anything may import them."""
 
 ALLOWED: dict[str, set[str]] = {
@@ -28,6 +28,7 @@ ALLOWED: dict[str, set[str]] = {
     "dates": {"errors"},
     "issues": {"errors"},
     "io": {"errors", "vocab", "columns"},
+    "ard_table": set(),
     "config": BOTTOM,
     "stats": {"errors"},
     "ingest": BOTTOM | {"config"},
@@ -44,10 +45,7 @@ ALLOWED: dict[str, set[str]] = {
 
 NOTEBOOK_ALLOWED = BOTTOM | {"report", "config"}
 
-PENDING = {
-    "trialflow.figures.panels",
-    "cutoff_report.ipynb",
-}
+PENDING: set[str] = set()
 """Known violations being removed (they fail strictly once fixed, so this set must shrink)."""
 
 

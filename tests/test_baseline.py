@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 from trialflow.ard.baseline import demographics_table, disposition_table, exposure_table
-from trialflow.ard.core import ARD_COLUMNS, ard_value
+from trialflow.ard_table import ARD_COLUMNS, ard_value
 from trialflow.errors import InputError
 
 # Six subjects: five enrolled (S6 is a screen failure, ENRLFL N), four treated (S5 not).

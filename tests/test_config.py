@@ -31,7 +31,7 @@ def _check(text: str, tmp_path: Path) -> dict:
 
 def test_minimal_trial_gets_every_documented_default(tmp_path):
     trial = _check(MINIMAL, tmp_path)
-    # The defaults DESIGN.md documents, spelled out here independently of the schema file.
+    # The documented defaults, spelled out here independently of the schema file.
     assert trial["reference_start"] == "first_dose"
     assert trial["response"]["source"] == "derived"
     assert trial["response"]["confirmation"] == {

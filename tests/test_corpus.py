@@ -208,6 +208,7 @@ def _targets(case: dict[str, Any], trial: dict[str, Any], cutoff: str) -> list[s
         rel += [f"figures/{n}.png" for n in figure_names(trial.get("subgroups") or [])]
         if target == "report":
             rel.append(f"report/{trial['id']}_{cutoff}.html")
+    rel += [r for r in (case["expect"].get("rows") or {}) if r not in rel]  # files to read
     return [f"results/{trial['id']}/{cutoff}/{r}" for r in rel]
 
 
@@ -343,3 +344,16 @@ def _check_completed(name: str, expect: dict[str, Any], out: Path) -> None:
         assert len(df), f"{name}: {rel} has no rows"
         for col, value in cols.items():
             assert (df[col].astype(str) == str(value)).all(), (name, rel, col)
+    for rel, wants in (expect.get("rows") or {}).items():
+        df = pd.read_parquet(out / rel)
+        for want in wants:
+            mask = pd.Series(True, index=df.index)
+            for col, value in want["where"].items():
+                mask &= df[col].astype(str) == str(value)
+            assert mask.sum() == 1, f"{name}: {int(mask.sum())} rows of {rel} for {want}"
+            row = df[mask].iloc[0]
+            for col, value in want["values"].items():
+                if isinstance(value, int | float) and not isinstance(value, bool):
+                    assert float(row[col]) == pytest.approx(float(value)), (name, want, col)
+                else:
+                    assert str(row[col]) == str(value), (name, want, col, row[col])

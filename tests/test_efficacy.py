@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 from scipy import stats
 
-from trialflow.ard.core import ARD_COLUMNS, ard_value
+from tests.conftest import trial_options
 from trialflow.ard.efficacy import (
     bor_table_ard,
     design_ard,
@@ -18,6 +18,7 @@ from trialflow.ard.efficacy import (
     response_rates_ard,
     subgroup_ard,
 )
+from trialflow.ard_table import ARD_COLUMNS, ard_value
 from trialflow.errors import InputError
 
 # 20 evaluable subjects E01..E20 (EFFFL Y), enrolled E01 first (TRTSDT 2021-01-01 + i days),
@@ -114,7 +115,9 @@ def num(ard: pd.DataFrame, **where: str) -> float:
 
 
 def test_response_rates_clopper_pearson_and_binomial_test():
-    ard = response_rates_ard(make_adrs(), make_adsl(), p0=0.05)
+    ard = response_rates_ard(
+        make_adrs(), make_adsl(), conf_level=0.95, method="clopper-pearson", p0=0.05
+    )
     assert list(ard.columns) == ARD_COLUMNS
     orr = ard[ard["parameter"] == "CRSP"]
     # 3 confirmed responders of 20 evaluable (N01 is not evaluable)
@@ -138,7 +141,7 @@ def test_missing_adrs_record_is_an_error():
     adrs = make_adrs()
     adrs = adrs[~((adrs["USUBJID"] == "E05") & (adrs["PARAMCD"] == "DCR"))]
     with pytest.raises(InputError, match="E05"):
-        response_rates_ard(adrs, make_adsl())
+        response_rates_ard(adrs, make_adsl(), conf_level=0.95, method="clopper-pearson", p0=None)
 
 
 def test_bor_table_fixed_order_counts_and_percent():
@@ -154,7 +157,9 @@ def test_bor_table_fixed_order_counts_and_percent():
 
 
 def test_km_ard_median_landmark_population():
-    ard = km_ard(make_adtte(), paramcd="PFS", landmarks_months=[4.5])
+    ard = km_ard(
+        make_adtte(), paramcd="PFS", conf_level=0.95, conf_type="log-log", landmarks_months=[4.5]
+    )
     assert num(ard, stat="n") == 8 and num(ard, stat="events") == 5
     assert num(ard, stat="censored") == 3
     assert num(ard, stat="median") == pytest.approx(6.0)
@@ -169,7 +174,18 @@ def test_km_ard_median_landmark_population():
 
 
 def test_subgroup_levels_and_small_n_flag():
-    ard = subgroup_ard(make_adrs(), make_adtte(), make_adsl(), subgroups=["COHORT"])
+    ard = subgroup_ard(
+        make_adrs(),
+        make_adtte(),
+        make_adsl(),
+        subgroups=["COHORT"],
+        conf_level=0.95,
+        method="clopper-pearson",
+        surv_conf_level=0.95,
+        conf_type="log-log",
+        min_n=5,
+        response_param="CRSP",
+    )
     orr = ard[ard["analysis"] == "subgroup_orr"]
     # COHORT B among evaluable: E01 (CR) and E20 (MISSING): 1/2, flagged small
     assert num(orr, group_level="B", stat="estimate") == pytest.approx(0.5)
@@ -193,7 +209,15 @@ SIMON.update({"p0": 0.10, "p1": 0.30, "alpha": 0.05, "power": 0.80})
 
 def test_design_simon_stage1_continue():
     # responders E01-E03 enrolled first: 3 responses in the first 10 evaluable > r1 = 1
-    ard = design_ard(SIMON, make_adrs(), make_adsl(), make_adtte())
+    ard = design_ard(
+        SIMON,
+        make_adrs(),
+        make_adsl(),
+        make_adtte(),
+        conf_level=0.95,
+        conf_type="log-log",
+        response_param="CRSP",
+    )
     assert (num(ard, stat="n1"), num(ard, stat="r1")) == (10, 1)
     assert num(ard, stat="stage1_responses") == 3
     assert ard_value(ard, stat="stage1_decision") == "continue"
@@ -206,7 +230,15 @@ def test_design_simon_stage1_continue():
 def test_design_simon_stage1_stop():
     # responders enrolled last (TRTSDT in June): the first 10 evaluable by TRTSDT are E04-E13
     # with no response: 0 <= r1 = 1 -> stop; by USUBJID order it would have continued
-    ard = design_ard(SIMON, make_adrs(), make_adsl(responders_late=True), make_adtte())
+    ard = design_ard(
+        SIMON,
+        make_adrs(),
+        make_adsl(responders_late=True),
+        make_adtte(),
+        conf_level=0.95,
+        conf_type="log-log",
+        response_param="CRSP",
+    )
     assert num(ard, stat="stage1_responses") == 0
     assert ard_value(ard, stat="stage1_decision") == "stop"
     assert ard_value(ard, stat="final_decision") == "not promising"
@@ -217,7 +249,15 @@ def test_design_one_sample_logrank_pfs():
     design = {"endpoint": "PFS", "kind": "one_sample_logrank", "alpha": 0.05}
     design.update({"historical_median_months": 3.0, "landmark_months": 4.5})
     design["historical_landmark_rate"] = 0.25
-    ard = design_ard(design, make_adrs(), make_adsl(), make_adtte())
+    ard = design_ard(
+        design,
+        make_adrs(),
+        make_adsl(),
+        make_adtte(),
+        conf_level=0.95,
+        conf_type="log-log",
+        response_param="CRSP",
+    )
     # O = 5 events; E = sum(t) * ln2 / 3 = 36 ln2 / 3 = 12 ln2; z = (E - O) / sqrt(E)
     e = 12 * math.log(2)
     z = (e - 5) / math.sqrt(e)
@@ -227,6 +267,22 @@ def test_design_one_sample_logrank_pfs():
     # E = 8.318, z = 3.318 / 2.884 = 1.150, p = sf(1.150) = 0.125 > 0.05: not promising
     assert ard_value(ard, stat="final_decision") == "not promising"
     assert "historical" in ard_value(ard, stat="sentence")
+
+
+def run_efficacy(adsl, adrs, adtte, trial):
+    """efficacy_ard with the typed options of `trial` (sections of a trial file; the schema
+    fills the rest)."""
+    o = trial_options(**trial)
+    return efficacy_ard(
+        adsl,
+        adrs,
+        adtte,
+        response=o.response,
+        rates=o.rates,
+        survival=o.survival,
+        design=o.design,
+        subgroups=o.subgroups,
+    )
 
 
 def test_efficacy_ard_end_to_end_and_stable():
@@ -251,7 +307,7 @@ def test_efficacy_ard_end_to_end_and_stable():
         }
     )
     adtte = pd.concat([adtte, extra], ignore_index=True)
-    ard = efficacy_ard(adsl, adrs, adtte, trial)
+    ard = run_efficacy(adsl, adrs, adtte, trial)
     assert list(ard.columns) == ARD_COLUMNS
     assert num(ard, analysis="orr", parameter="CRSP", stat="estimate") == pytest.approx(0.15)
     assert num(ard, analysis="km", parameter="PFS", stat="median") == pytest.approx(6.0)
@@ -261,8 +317,8 @@ def test_efficacy_ard_end_to_end_and_stable():
     # TTR: median of 1.5, 1.5, 3 = 1.5
     assert num(ard, analysis="ttr", stat="median") == pytest.approx(1.5)
     assert ard_value(ard, analysis="design", stat="stage1_decision") == "continue"
-    pd.testing.assert_frame_equal(ard, efficacy_ard(adsl, adrs, adtte, trial))
-    assert ard.to_csv(index=False) == efficacy_ard(adsl, adrs, adtte, trial).to_csv(index=False)
+    pd.testing.assert_frame_equal(ard, run_efficacy(adsl, adrs, adtte, trial))
+    assert ard.to_csv(index=False) == run_efficacy(adsl, adrs, adtte, trial).to_csv(index=False)
 
 
 def test_unconfirmed_responses_drive_design_when_confirmation_not_required():
@@ -270,11 +326,11 @@ def test_unconfirmed_responses_drive_design_when_confirmation_not_required():
     # E05 (enrolled 1st and 2nd) are unconfirmed PRs (RSP Y): 2 > r1 = 1 -> continue
     trial = {"design": SIMON, "response": {"confirmation": {"required": False}}}
     adsl = make_adsl(responders_late=True)
-    ard = efficacy_ard(adsl, make_adrs(), make_adtte(), trial)
+    ard = run_efficacy(adsl, make_adrs(), make_adtte(), trial)
     design = ard[ard["analysis"] == "design"]
     assert set(design["parameter"]) == {"RSP"}
     assert ard_value(design, stat="stage1_responses") == "2"
     assert ard_value(design, stat="stage1_decision") == "continue"
     trial["response"]["confirmation"]["required"] = True
-    ard = efficacy_ard(adsl, make_adrs(), make_adtte(), trial)
+    ard = run_efficacy(adsl, make_adrs(), make_adtte(), trial)
     assert ard_value(ard, analysis="design", stat="stage1_decision") == "stop"

@@ -23,10 +23,26 @@ SPECS = io.read_specs(sorted((REPO / "workflow" / "schemas" / "sdtm").glob("*.ya
 CUTOFF = "2020-06-30"
 
 
+# SDTMIG v3.4 Required variables these tables do not otherwise need, with plain values
+# (constant per domain, so no rule below depends on them).
+REQUIRED_FILLERS = {
+    "dm": {"SITEID": "01", "COUNTRY": "USA"},
+    "ds": {"DSTERM": "DISPOSITION EVENT"},
+    "tu": {"TUTESTCD": "TUMIDENT", "TUTEST": "Tumor Identification"},
+    "tr": {"TRTEST": "Tumor Assessment"},
+    "rs": {"RSTEST": "Response"},
+}
+
+
 def table(domain: str, columns: list[str], rows: list[list[str]]) -> pd.DataFrame:
     df = pd.DataFrame(rows, columns=columns, dtype=object)
     df.insert(0, "DOMAIN", domain.upper())
     df.insert(0, "STUDYID", "TST")
+    if domain == "dm":
+        df["SUBJID"] = df["USUBJID"]
+    for col, value in REQUIRED_FILLERS.get(domain, {}).items():
+        if col not in df.columns:
+            df[col] = value
     return df
 
 
@@ -276,10 +292,93 @@ def test_required_domain_missing():
 
 def test_required_variable_missing():
     raw = delivery()
-    raw["ae"] = raw["ae"].drop(columns="AESTDTC")
+    raw["ae"] = raw["ae"].drop(columns="AETERM")
     with pytest.raises(InputError) as err:
         run(raw)
-    assert str(err.value) == "raw/ae.csv, variable AESTDTC: required variable missing"
+    assert str(err.value) == "raw/ae.csv, variable AETERM: required variable missing"
+
+
+@pytest.mark.parametrize(
+    ("domain", "variable"),
+    [
+        ("dm", "SUBJID"),
+        ("dm", "COUNTRY"),
+        ("ds", "DSTERM"),
+        ("tu", "TUTESTCD"),
+        ("tr", "TRTESTCD"),
+        ("tr", "TRSEQ"),
+        ("rs", "RSTEST"),
+        ("rs", "DOMAIN"),
+    ],
+)
+def test_every_sdtmig_required_variable_is_mandatory(domain, variable):
+    # SDTMIG v3.4 Req variables: identifiers, the topic (--TESTCD) and its name (--TEST)
+    raw = delivery()
+    raw[domain] = raw[domain].drop(columns=variable)
+    with pytest.raises(InputError) as err:
+        run(raw)
+    assert str(err.value) == f"raw/{domain}.csv, variable {variable}: required variable missing"
+
+
+def _absent(res, domain: str) -> pd.DataFrame:
+    iss = issues_of(res, domain, "query")
+    return iss[iss["reason"].str.startswith("Expected variable (SDTMIG v3.4) absent")]
+
+
+def test_absent_expected_variables_are_one_issue_each(result):
+    # The hand-made TU has USUBJID, TUSEQ, TULNKID, TUSTRESC, TUDTC (+ STUDYID, DOMAIN,
+    # TUTESTCD, TUTEST). TU's Expected variables are TULNKID, TUORRES, TUSTRESC, TULOC,
+    # TUMETHOD, VISITNUM, TUDTC: absent are TUORRES, TULOC, TUMETHOD, VISITNUM.
+    tu = _absent(result, "TU")
+    assert sorted(tu["variable"]) == ["TULOC", "TUMETHOD", "TUORRES", "VISITNUM"]
+    assert (tu[["usubjid", "seq", "row", "original_value", "new_value"]] == "").all().all()
+    assert (tu["reason"] == "Expected variable (SDTMIG v3.4) absent from tu.csv; "
+            "added as all-missing").all()  # fmt: skip
+    # RS has USUBJID, RSSEQ, RSTESTCD, RSSTRESC, RSDTC; Expected: RSCAT, RSORRES, RSSTRESC,
+    # VISITNUM, RSDTC -> RSCAT, RSORRES, VISITNUM absent
+    assert sorted(_absent(result, "RS")["variable"]) == ["RSCAT", "RSORRES", "VISITNUM"]
+    # absent optional domains (SUPPDM, CM) are not files: no variable issues
+    assert _absent(result, "CM").empty and _absent(result, "SUPPDM").empty
+
+
+def test_delivery_without_expected_and_permissible_variables_runs():
+    # TUDTC, VISITNUM and the evaluator variables may be absent (SDTMIG Exp/Perm): the
+    # delivery is read, the columns are added all-missing, and each absent Expected
+    # variable is one query; absent Permissible ones (--EVAL, --EVALID, --ACPTFL) are not.
+    raw = delivery()
+    raw["tu"] = raw["tu"].drop(columns="TUDTC")
+    res = run(raw)
+    tu = res.domains["tu"]
+    assert len(tu) == 2  # no TU row is lost
+    for col in ("TUDTC", "TUDT", "TUDTF", "VISITNUM", "TUEVAL", "TUEVALID", "TUACPTFL"):
+        assert col in tu.columns and tu[col].isna().all(), col
+    assert sorted(_absent(res, "TU")["variable"]) == [
+        "TUDTC", "TULOC", "TUMETHOD", "TUORRES", "VISITNUM",
+    ]  # fmt: skip
+    logged = set(res.issues["variable"])
+    assert not logged & {"TUEVAL", "TUEVALID", "TUACPTFL", "TREVAL", "RSEVAL", "RSACPTFL"}
+    summary = res.summary.set_index("domain")
+    assert summary.loc["TU", "kept_rows"] == 2
+
+
+def test_spec_without_core_designation_is_an_error(tmp_path):
+    spec = tmp_path / "ae.yaml"
+    spec.write_text(
+        "domain: AE\nvariables:\n  STUDYID: {core: Req, type: char}\n  AETERM: {type: char}\n"
+    )
+    with pytest.raises(InputError) as err:
+        io.read_specs([spec])
+    assert str(err.value) == (
+        f"{spec}, variable AETERM: variable without an SDTMIG core designation "
+        "(expected core: Req, Exp or Perm)"
+    )
+
+
+def test_every_spec_variable_has_a_core_designation():
+    for name, spec in SPECS.items():
+        for key, entry in spec["variables"].items():
+            if "variable" not in entry:
+                assert entry["core"] in ("Req", "Exp", "Perm"), (name, key)
 
 
 def test_non_numeric_value_in_numeric_variable():
@@ -320,6 +419,7 @@ def test_unparseable_non_essential_date_is_a_query():
     raw["dm"].loc[1, "BRTHDTC"] = "sometime"
     res = run(raw)
     q = issues_of(res, "DM", "query")
+    q = q[q["row"] != ""]  # the absent Expected variables are queries without a row
     assert q[["row", "variable", "original_value"]].values.tolist() == [
         ["2", "BRTHDTC", "sometime"]
     ]

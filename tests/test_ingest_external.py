@@ -1,6 +1,7 @@
 """The real public pharmaversesdtm sample (XPT) as one raw delivery (issue 2, item 6).
 
-The data are read from ../shared/external/pharmaversesdtm (never copied into the repository).
+The sample is vendored xz-compressed in tests/data/pharmaversesdtm (README and licence there);
+the `external_sample` fixture decompresses it into a temporary folder.
 """
 
 from __future__ import annotations
@@ -14,7 +15,6 @@ from trialflow import io
 from trialflow.ingest.delivery import ingest_delivery
 
 REPO = Path(__file__).resolve().parents[1]
-EXTERNAL = Path(__file__).resolve().parents[2] / "shared" / "external" / "pharmaversesdtm"
 SPECS = io.read_specs(sorted((REPO / "workflow" / "schemas" / "sdtm").glob("*.yaml")))
 # rows per file, from the sample's README.md
 README_ROWS = {"DM": 306, "DS": 850, "EX": 591, "AE": 1191, "RS": 5808, "TU": 7734, "TR": 55995}
@@ -22,12 +22,10 @@ DATE_OF = {"ex": "EXSTDT", "ae": "AESTDT", "ds": "DSSTDT", "tu": "TUDT", "tr": "
 
 
 @pytest.fixture(scope="module")
-def raw():
-    if not EXTERNAL.is_dir():
-        pytest.skip("the public pharmaversesdtm sample (../shared/external) is not present")
+def raw(external_sample):
     return {
         p.stem: io.read_domain(p, name=f"pharmaversesdtm/{p.name}")
-        for p in sorted(EXTERNAL.glob("*.xpt"))
+        for p in sorted(external_sample.glob("*.xpt"))
     }
 
 
@@ -92,7 +90,7 @@ def test_external_sample_earlier_cutoff(raw):
     assert (result.domains["ae"]["AEENDT"].dropna() <= cut).all()
 
 
-def test_external_sample_through_the_script(raw, tmp_path):
+def test_external_sample_through_the_script(raw, tmp_path, external_sample):
     import importlib.util
     from types import SimpleNamespace
 
@@ -104,7 +102,7 @@ def test_external_sample_through_the_script(raw, tmp_path):
     out = tmp_path / "results"
     smk = SimpleNamespace(
         input=SimpleNamespace(
-            raw=sorted(str(p) for p in EXTERNAL.glob("*.xpt")),
+            raw=sorted(str(p) for p in external_sample.glob("*.xpt")),
             specs=sorted(str(p) for p in (REPO / "workflow/schemas/sdtm").glob("*.yaml")),
         ),
         params=SimpleNamespace(

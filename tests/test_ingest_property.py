@@ -12,6 +12,7 @@ import pandas as pd
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from tests.test_ingest import REQUIRED_FILLERS
 from trialflow import io
 from trialflow.ingest.delivery import ingest_delivery
 
@@ -90,6 +91,11 @@ def messy_delivery(draw):
         if df.empty:
             df = pd.DataFrame(columns=[c for c in _COLUMNS[name]], dtype=object)
         df.insert(0, "STUDYID", "P")
+        df.insert(1, "DOMAIN", name.upper())
+        if name == "dm":
+            df["SUBJID"] = df["USUBJID"]
+        for col, value in REQUIRED_FILLERS.get(name, {}).items():  # SDTMIG Required variables
+            df[col] = value
         df["SRCROW"] = range(1, len(df) + 1)
         out[name] = df
     return out

@@ -24,7 +24,7 @@ def test_schema_defaults_build_every_option():
     assert opts.survival.landmarks_months == (6.0, 12.0)
     assert opts.safety.aesev_grade_map == {"MILD": 1, "MODERATE": 2, "SEVERE": 3}
     assert opts.subjects.age_group_cut == 65
-    assert opts.subjects.subgroup_small_n == 5
+    assert opts.subgroups.small_n == 5
 
 
 def test_trial_values_override_the_defaults():

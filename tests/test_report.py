@@ -4,9 +4,16 @@ from __future__ import annotations
 
 import pandas as pd
 
-from trialflow.ard.core import ard_rows, concat_ard
+from tests.conftest import trial_options
+from trialflow import ard_table as A
+from trialflow.ard.efficacy import km_ard, response_rates_ard
+from trialflow.ard_table import ard_rows, concat_ard
 from trialflow.ingest import comparison as C
-from trialflow.report import core as R
+from trialflow.report import efficacy as E
+from trialflow.report import format as F
+from trialflow.report import html as H
+from trialflow.report import methods as M
+from trialflow.report import summary as K
 
 
 def _orr(n: int, N: int, est: float, lo: float, hi: float) -> pd.DataFrame:
@@ -17,6 +24,7 @@ def _orr(n: int, N: int, est: float, lo: float, hi: float) -> pd.DataFrame:
         parameter="CRSP",
         dataset="ADRS",
         filter="",
+        derivation=response_rates_ard,
     )
 
 
@@ -28,6 +36,7 @@ def _km(parameter: str, **stats) -> pd.DataFrame:
         parameter=parameter,
         dataset="ADTTE",
         filter="",
+        derivation=km_ard,
     )
 
 
@@ -55,39 +64,42 @@ TRIAL = {
         "schedule": "",
     },
 }
+OPTIONS = trial_options(**TRIAL)
 
 
 def test_formatting_says_ne_for_missing_values():
-    assert R.fmt_num("") == "NE"
-    assert R.fmt_num(float("nan")) == "NE"
-    assert R.fmt_num("inf") == "NE"
-    assert R.fmt_num("2.25", 1) == "2.2"  # round half to even of the binary value 2.25
-    assert R.fmt_pct("0.125", 1, proportion=True) == "12.5%"
-    assert R.fmt_estimate_ci("3.04", "2.0", "") == "3.0 (2.0–NE)"
+    assert F.fmt_num("") == "NE"
+    assert F.fmt_num(float("nan")) == "NE"
+    assert F.fmt_num("inf") == "NE"
+    assert F.fmt_num("2.25", 1) == "2.2"  # round half to even of the binary value 2.25
+    assert F.fmt_pct("0.125", 1, proportion=True) == "12.5%"
+    assert F.fmt_estimate_ci("3.04", "2.0", "") == "3.0 (2.0–NE)"
 
 
 def test_rate_text_reads_the_ard():
     # 3/12 = 25.0%; CI limits written as given: 0.0549 -> 5.5%, 0.5719 -> 57.2%
-    s = R.ard_stats(_orr(3, 12, 0.25, 0.0549, 0.5719), analysis="orr", parameter="CRSP")
-    assert R.rate_text(s) == "3/12 (25.0%; 95% CI 5.5%–57.2%)"
+    s = A.ard_stats(_orr(3, 12, 0.25, 0.0549, 0.5719), analysis="orr", parameter="CRSP")
+    assert E.rate_text(s) == "3/12 (25.0%; 95% CI 5.5%–57.2%)"
 
 
 def test_key_results_put_the_primary_endpoint_first_and_say_no_responders():
     eff = concat_ard([_orr(0, 10, 0.0, 0.0, 0.3085), _km("PFS", n=10, events=0, median=None)])
     empty = pd.DataFrame(columns=eff.columns)
-    orr_first = R.key_results_table(eff, empty, empty, trial=TRIAL)
+    orr_first = K.key_results_table(eff, empty, empty, options=OPTIONS)
     assert orr_first["Result"].iloc[1].startswith("Objective response rate (confirmed) — primary")
     assert orr_first["Value"].iloc[1].endswith("no responders")
-    pfs_first = R.key_results_table(
-        eff, empty, empty, trial={**TRIAL, "design": {"endpoint": "PFS"}}
+    pfs_first = K.key_results_table(
+        eff, empty, empty, options=trial_options(**{**TRIAL, "design": {"endpoint": "PFS"}})
     )
     assert pfs_first["Result"].iloc[1] == "Median progression-free survival — primary endpoint"
     assert pfs_first["Value"].iloc[1].startswith("NE months (95% CI NE–NE)")
-    assert R.km_note(eff, "PFS") == (
+    assert E.km_note(eff, "PFS") == (
         "Progression-free survival: no events were observed; the median is not estimable (NE)."
     )
-    assert R.km_note(eff, "OS").startswith("Overall survival: no subjects")
-    assert R.responders_note(eff, TRIAL).startswith("No confirmed responders among 10")
+    assert E.km_note(eff, "OS").startswith("Overall survival: no subjects")
+    assert E.responders_note(eff, confirmation_required=True).startswith(
+        "No confirmed responders among 10"
+    )
 
 
 def test_km_table_lists_landmarks_from_the_ard():
@@ -102,7 +114,7 @@ def test_km_table_lists_landmarks_from_the_ard():
         surv_3m_upper=0.95,
         n_risk_3m=17,
     )
-    table = R.km_table(eff, "OS")
+    table = E.km_table(eff, "OS")
     row = table[table["Statistic"].str.startswith("Event-free at 3 months")]
     assert row["Value"].tolist() == ["90.0% (80.0%–95.0%); 17 at risk"]
     assert table.loc[table["Statistic"].str.startswith("Median"), "Value"].tolist() == [
@@ -111,30 +123,53 @@ def test_km_table_lists_landmarks_from_the_ard():
 
 
 def test_methods_table_reads_every_threshold_from_the_trial():
-    table = R.methods_table(TRIAL)
-    values = dict(zip(table["Rule"], table["Value"], strict=True))
-    assert values["Confirmation: minimum days between response and confirmation"] == "35"
-    assert values["Confirmation: maximum NE assessments between"] == "2"
-    assert values["SD: minimum days after start"] == "49"
-    assert values["Clinical benefit: minimum SD duration (days)"] == "180"
-    assert values["Maximum missed assessments before PD/death"] == "3"
-    assert values["Planned interval between tumour assessments (days)"] == "56"
-    assert values["TEAE window after last dose (days)"] == "28"
-    assert values["CI method and level"] == "wilson, 90% CI"
-    assert values["Landmarks (months)"] == "3, 9"
-    assert values["Response source"] == "derived"
-    assert "log" in values["CI of the median (Brookmeyer–Crowley) and pointwise"]
-    assert values["p0"] == "0.1"
+    table = M.methods_table(OPTIONS)
+    values = {
+        (a, r): v for a, r, v in zip(table["Area"], table["Rule"], table["Value"], strict=True)
+    }
+    rule = {r: v for (_, r), v in values.items()}
+    assert rule["Confirmation: minimum days between response and confirmation"] == "35"
+    assert rule["Confirmation: maximum NE assessments between"] == "2"
+    assert rule["SD: minimum days after start"] == "49"
+    assert rule["Clinical benefit: minimum SD duration (days)"] == "180"
+    assert rule["Maximum missed assessments before PD/death"] == "3"
+    assert rule["Planned interval between tumour assessments (days)"] == "56"
+    assert rule["TEAE window after last dose (days)"] == "28"
+    assert (values[("Rates", "CI method")], values[("Rates", "CI level")]) == ("wilson", "90% CI")
+    assert rule["Landmarks (months)"] == "3, 9"
+    assert (
+        rule["Response source (derived = RECIST 1.1 from TU/TR; investigator or independent = RS)"]
+        == "derived"
+    )
+    assert (
+        values[("Kaplan–Meier", "CI transformation (median: Brookmeyer–Crowley; rates: pointwise)")]
+        == "log"
+    )
+    assert rule["Uninteresting response rate p0"] == "0.1"
+
+
+def test_methods_table_shows_every_option_field():
+    """Methods renders from the option objects: every field of every option is a row."""
+    import dataclasses
+
+    table = M.methods_table(OPTIONS)
+    shown = set(zip(table["Area"], table["Rule"], strict=True))
+    for section, area in M.AREAS.items():
+        obj = getattr(OPTIONS, section)
+        for f in dataclasses.fields(obj):
+            if getattr(obj, f.name) is None or (section, f.name) == ("pfs", "new_therapy_boundary"):
+                continue
+            assert (area, f.metadata["label"]) in shown, f"{section}.{f.name}"
 
 
 def test_gt_html_escapes_text_and_uses_the_fixed_id():
     df = pd.DataFrame({"Term": ["<script>alert(1)</script>"], "n": ["1"]})
-    first = R.gt_html(df, table_id="tf-test", title="<b>x</b>")
-    assert first == R.gt_html(df, table_id="tf-test", title="<b>x</b>")
+    first = H.gt_html(df, table_id="tf-test", title="<b>x</b>")
+    assert first == H.gt_html(df, table_id="tf-test", title="<b>x</b>")
     assert "<script>" not in first and "&lt;script&gt;alert(1)&lt;/script&gt;" in first
     assert "&lt;b&gt;x&lt;/b&gt;" in first
     assert 'id="tf-test"' in first
-    assert "No rows." in R.gt_html(df.iloc[:0], table_id="tf-empty")
+    assert "No rows." in H.gt_html(df.iloc[:0], table_id="tf-empty")
 
 
 def test_strip_notebook_removes_injected_cell_and_run_metadata():
@@ -170,7 +205,7 @@ def test_strip_notebook_removes_injected_cell_and_run_metadata():
             },
         ],
     }
-    out = R.strip_notebook(nb)
+    out = H.strip_notebook(nb)
     assert [c["source"] for c in out["cells"]] == ["a = 1", "print('ok')"]
     assert "papermill" not in out["metadata"] and out["metadata"]["kernelspec"] == {
         "name": "trialflow"

@@ -32,6 +32,7 @@ SECTIONS = [
     "Tumour response figures",
     "Subgroups",
     "Safety",
+    "Submission conformance",
     "Methods",
 ]
 REPORT_RULES = [

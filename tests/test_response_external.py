@@ -24,17 +24,16 @@ from trialflow.ingest.delivery import ingest_delivery
 from trialflow.io import read_domain, read_specs
 
 REPO = Path(__file__).resolve().parents[1]
-EXTERNAL = Path(__file__).resolve().parents[2] / "shared" / "external" / "pharmaversesdtm"
 CUTOFF = "2015-12-31"
 SUMMARY_PARAMS = {"BOR", "CBOR", "RSP", "CRSP", "CB", "CCB", "DCR", "CDCR"}
 
 
 @pytest.fixture(scope="module")
-def sdtm() -> dict[str, pd.DataFrame]:
-    if not EXTERNAL.is_dir():
-        pytest.skip("the public pharmaversesdtm sample (../shared/external) is not present")
+def sdtm(external_sample) -> dict[str, pd.DataFrame]:
     specs = read_specs(sorted((REPO / "workflow" / "schemas" / "sdtm").glob("*.yaml")))
-    raw = {p.stem.lower(): read_domain(p, name=p.name) for p in sorted(EXTERNAL.glob("*.xpt"))}
+    raw = {
+        p.stem.lower(): read_domain(p, name=p.name) for p in sorted(external_sample.glob("*.xpt"))
+    }
     return ingest_delivery(raw, specs, studyid="CDISCPILOT01", cutoff=CUTOFF).domains
 
 

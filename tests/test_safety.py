@@ -18,8 +18,8 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from trialflow.ard.core import ARD_COLUMNS, ard_value
 from trialflow.ard.safety import aesi_table, common_teae, teae_by_soc_pt, teae_overview
+from trialflow.ard_table import ARD_COLUMNS, ard_value
 
 SKIN = "SKIN AND SUBCUTANEOUS TISSUE DISORDERS"
 GI = "GASTROINTESTINAL DISORDERS"

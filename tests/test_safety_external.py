@@ -7,27 +7,21 @@ TRTSDT = first EXSTDTC, TRTEDT = last EXENDTC (EXSTDTC if no end), SAFFL 'Y' whe
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pandas as pd
+import pyreadstat
 import pytest
 
 from trialflow.adam.adae import derive_adae
-from trialflow.ard.core import ard_value
 from trialflow.ard.safety import aesi_table, common_teae, teae_by_soc_pt, teae_overview
+from trialflow.ard_table import ard_value
 from trialflow.dates import impute_dtc
-
-EXTERNAL = Path(__file__).resolve().parents[2] / "shared" / "external" / "pharmaversesdtm"
 
 
 @pytest.fixture(scope="module")
-def sample() -> dict[str, pd.DataFrame]:
-    if not EXTERNAL.is_dir():
-        pytest.skip("the public pharmaversesdtm sample (../shared/external) is not present")
-    pyreadstat = pytest.importorskip("pyreadstat")
+def sample(external_sample) -> dict[str, pd.DataFrame]:
     out = {}
     for name in ("ae", "dm", "ex"):
-        df, _ = pyreadstat.read_xport(str(EXTERNAL / f"{name}.xpt"))
+        df, _ = pyreadstat.read_xport(str(external_sample / f"{name}.xpt"))
         out[name] = df
     return out
 
@@ -61,7 +55,13 @@ def minimal_adsl(dm: pd.DataFrame, ex: pd.DataFrame) -> pd.DataFrame:
 def derived(sample: dict[str, pd.DataFrame]):
     ae = clean_ae(sample["ae"])
     adsl = minimal_adsl(sample["dm"], sample["ex"])
-    adae, issues = derive_adae(ae, adsl, teae_window_days=30, aesi=["DIARRHOEA"])
+    adae, issues = derive_adae(
+        ae,
+        adsl,
+        teae_window_days=30,
+        aesi=["DIARRHOEA"],
+        aesev_grades={"MILD": 1, "MODERATE": 2, "SEVERE": 3},
+    )
     return ae, adsl, adae, issues
 
 

@@ -1,7 +1,7 @@
 """End-to-end: a hand-made 8-subject raw delivery through ingest -> ADaM -> efficacy ARD.
 
 Every expected value below is worked out by hand in tests/data/small_delivery/README.md
-(RECIST 1.1, the DESIGN.md conventions and the trial defaults); nothing is copied from the
+(RECIST 1.1, the conventions in docs/validation.md and the trial defaults); nothing is copied from the
 workflow's output. The Clopper–Pearson limits are computed here with scipy's beta quantiles,
 independently of trialflow.
 """
@@ -23,7 +23,7 @@ TRIAL = "small"
 CUTOFF = "2021-12-31"
 RAW = "resources/raw/small/2022-01-10"
 OUT = f"results/{TRIAL}/{CUTOFF}"
-DAYS_PER_MONTH = 30.4375  # DESIGN.md: months are days / 30.4375
+DAYS_PER_MONTH = 30.4375  # months are days / 30.4375
 
 TRIAL_YAML = f"""\
 id: {TRIAL}

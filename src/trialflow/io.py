@@ -12,7 +12,7 @@ import csv
 import io
 import os
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 
 import numpy as np
@@ -167,8 +167,18 @@ def read_csv_text(path: str | os.PathLike[str]) -> pd.DataFrame:
     return pd.read_csv(path, dtype=str, keep_default_na=False, na_filter=False, encoding="utf-8")
 
 
+#: SDTMIG v3.4 core designations a spec variable may carry (§4.1.5): Required, Expected,
+#: Permissible.
+CORE_DESIGNATIONS = ("Req", "Exp", "Perm")
+
+
 def read_specs(paths: Iterable[str | os.PathLike[str]]) -> dict[str, dict]:
-    """Read the per-domain SDTM specs: `{domain (lower case): spec}`, keyed by the file stem."""
+    """Read the per-domain SDTM specs: `{domain (lower case): spec}`, keyed by the file stem.
+
+    Every variable entry must carry its SDTMIG core designation (`core: Req|Exp|Perm`), except a
+    second entry for the same variable (`variable:` set); otherwise an InputError names the
+    spec file and the variable.
+    """
     specs: dict[str, dict] = {}
     for p in sorted(Path(x) for x in paths):
         try:
@@ -177,8 +187,47 @@ def read_specs(paths: Iterable[str | os.PathLike[str]]) -> dict[str, dict]:
             raise InputError(str(p), f"invalid YAML ({' '.join(str(exc).split())})") from None
         if not isinstance(spec, dict) or "domain" not in spec:
             raise InputError(str(p), "not a domain spec", expected="a mapping with 'domain'")
+        for key, entry in (spec.get("variables") or {}).items():
+            entry = entry or {}
+            if "variable" in entry:  # a second entry for one variable: the first has the core
+                continue
+            if entry.get("core") not in CORE_DESIGNATIONS:
+                raise InputError(
+                    str(p),
+                    "variable without an SDTMIG core designation",
+                    variable=str(key),
+                    expected="core: Req, Exp or Perm",
+                )
         specs[p.stem.lower()] = spec
     return specs
+
+
+def read_xpt_dataset(path: str | os.PathLike[str]) -> tuple[pd.DataFrame, dict]:
+    """Read an analysis dataset written by `write_xpt` with its metadata:
+    `{"name", "label", "labels": {var: label}, "formats": {var: format}, "widths": {var: bytes}}`.
+    Dates stay SAS day numbers (an all-missing date column cannot be converted).
+    """
+    import pyreadstat
+
+    df, meta = pyreadstat.read_xport(str(path), disable_datetime_conversion=True)
+    info = {
+        "name": meta.table_name or "",
+        "label": meta.file_label or "",
+        "labels": {k: v or "" for k, v in meta.column_names_to_labels.items()},
+        "formats": {k: v for k, v in meta.original_variable_types.items() if v},
+        "widths": dict(meta.variable_storage_width),
+        "types": dict(meta.readstat_variable_types),
+    }
+    return df, info
+
+
+def read_yaml(path: str | os.PathLike[str]) -> object:
+    """Parse one YAML file; invalid YAML is an `InputError` naming the file."""
+    p = Path(path)
+    try:
+        return yaml.safe_load(p.read_text(encoding="utf-8"))
+    except yaml.YAMLError as exc:
+        raise InputError(str(p), f"invalid YAML ({' '.join(str(exc).split())})") from None
 
 
 # --------------------------------------------------------------------------- writers
@@ -300,8 +349,12 @@ def write_xpt(
     name: str,
     label: str = "",
     column_labels: Sequence[str] | None = None,
+    variable_format: Mapping[str, str] | None = None,
 ) -> None:
     """Write a SAS transport (XPT v5) file that is byte-identical across runs.
+
+    `column_labels` (one per column) and `variable_format` ({variable: SAS display format})
+    are written into the variable descriptors.
 
     pyreadstat writes the creation and modification datetimes into the library and member
     headers; they are replaced by the fixed `XPT_TIMESTAMP` (01JAN70:00:00:00). Only the
@@ -318,6 +371,7 @@ def write_xpt(
         column_labels=list(column_labels) if column_labels is not None else None,
         table_name=name,
         file_format_version=5,
+        variable_format=dict(variable_format) if variable_format else None,
     )
     data = path.read_bytes()
     end = data.find(_XPT_OBS)

@@ -32,13 +32,51 @@ def run_script(main: Callable[[Any], None], smk: Any) -> None:
         sys.exit(1)
 
 
-def write_adam(df: Any, parquet_path: str, xpt_path: str, *, name: str, label: str = "") -> None:
-    """Write an analysis dataset as Parquet and SAS XPT (v5), both deterministic."""
-    from trialflow.adam.xpt import xpt_frame
+def load_adam_specs(paths: Any) -> Any:
+    """`AdamSpecs` from the spec files of `workflow/schemas/adam/` (`codelists.yaml` and one
+    `<dataset>.yaml` per dataset; other files are ignored)."""
+    from pathlib import Path
+
+    from trialflow.adam.specs import parse_specs
+    from trialflow.io import read_yaml
+
+    files = sorted(Path(p) for p in paths)
+    codelists = [p for p in files if p.name == "codelists.yaml"]
+    datasets = {
+        f"workflow/schemas/adam/{p.name}": read_yaml(p)
+        for p in files
+        if p.suffix == ".yaml" and p.name != "codelists.yaml"
+    }
+    return parse_specs(datasets, read_yaml(codelists[0]) if codelists else {})
+
+
+def write_adam(df: Any, parquet_path: str, xpt_path: str, *, spec_files: Any, name: str) -> None:
+    """Write an analysis dataset as Parquet and SAS XPT (v5) with the labels and formats of its
+    ADaM spec, both deterministic. Columns outside the spec are logged when the spec allows
+    them (they stay in the Parquet file only)."""
+    import logging
+
+    from trialflow.adam.xpt import xpt_dataset
     from trialflow.io import write_parquet, write_xpt
 
+    spec = load_adam_specs(spec_files)[name]
+    xpt = xpt_dataset(df, spec)
+    if xpt.dropped:
+        logging.getLogger("trialflow").info(
+            "%s: %d variable(s) outside the spec kept in Parquet only: %s",
+            name,
+            len(xpt.dropped),
+            ", ".join(xpt.dropped),
+        )
     write_parquet(df, parquet_path)
-    write_xpt(xpt_frame(df, name=name), xpt_path, name=name, label=label)
+    write_xpt(
+        xpt.frame,
+        xpt_path,
+        name=xpt.name,
+        label=xpt.label,
+        column_labels=xpt.column_labels,
+        variable_format=xpt.formats,
+    )
 
 
 def read_sdtm(paths: Any) -> dict[str, Any]:

@@ -44,3 +44,36 @@ DAYS_PER_MONTH = 30.4375
 #: SDTM domains of a delivery, in processing order (dm, ex, ae, ds, tu, tr, rs required;
 #: suppdm and cm optional).
 DOMAINS: tuple[str, ...] = ("dm", "suppdm", "ex", "ae", "ds", "tu", "tr", "rs", "cm")
+
+#: The study-report tables and figures (`tlf/<stem>.rtf`), in report order:
+#: stem -> (number, title, population flag). The RTF files and the CDISC ARS reporting event
+#: (`ard/ars.json`) both list them from here.
+TLF_DISPLAYS: dict[str, tuple[str, str, str]] = {
+    "t_disposition": ("Table 14.1.1", "Subject Disposition", "ENRLFL"),
+    "t_demographics": ("Table 14.1.2", "Demographics and Baseline Characteristics", "SAFFL"),
+    "t_exposure": ("Table 14.1.3", "Exposure to Study Drug", "SAFFL"),
+    "t_response": ("Table 14.2.1", "Best Overall Response and Response Rates", "EFFFL"),
+    "t_km_pfs": ("Table 14.2.2", "Progression-Free Survival: Kaplan-Meier Summary", ""),
+    "t_km_os": ("Table 14.2.3", "Overall Survival: Kaplan-Meier Summary", ""),
+    "t_km_dor": ("Table 14.2.4", "Duration of Response: Kaplan-Meier Summary", ""),
+    "t_design": ("Table 14.2.5", "Design Decision", "EFFFL"),
+    "t_teae_overview": ("Table 14.3.1", "Overview of Treatment-Emergent Adverse Events", "SAFFL"),
+    "t_teae_soc_pt": (
+        "Table 14.3.2",
+        "TEAEs by System Organ Class and Preferred Term (Worst Grade)",
+        "SAFFL",
+    ),
+    "t_teae_grade3": (
+        "Table 14.3.3",
+        "Grade 3 or Higher TEAEs by System Organ Class and Preferred Term",
+        "SAFFL",
+    ),
+    "f_km_pfs": ("Figure 14.2.1", "Kaplan-Meier Plot of Progression-Free Survival", ""),
+    "f_km_os": ("Figure 14.2.2", "Kaplan-Meier Plot of Overall Survival", ""),
+    "f_km_dor": ("Figure 14.2.3", "Kaplan-Meier Plot of Duration of Response", ""),
+    "f_waterfall": (
+        "Figure 14.2.4",
+        "Best Percentage Change from Baseline in Sum of Target Lesion Diameters",
+        "EFFFL",
+    ),
+}

@@ -5,6 +5,7 @@
 
 rule adsl:
     input:
+        spec=adam_spec("adsl"),
         sdtm=sdtm_inputs("dm", "suppdm", "ex", "ds", "tu", "tr", "rs", "cm"),
     output:
         parquet="results/{trial}/{cutoff}/adam/adsl.parquet",
@@ -27,6 +28,7 @@ rule adsl:
 
 rule adtr:
     input:
+        spec=adam_spec("adtr"),
         adsl="results/{trial}/{cutoff}/adam/adsl.parquet",
         adrs="results/{trial}/{cutoff}/adam/adrs.parquet",
         sdtm=sdtm_inputs("tu", "tr", "rs"),
@@ -47,6 +49,7 @@ rule adtr:
 
 rule adrs:
     input:
+        spec=adam_spec("adrs"),
         adsl="results/{trial}/{cutoff}/adam/adsl.parquet",
         sdtm=sdtm_inputs("tu", "tr", "rs"),
     output:
@@ -71,6 +74,7 @@ rule adrs:
 
 rule adtte:
     input:
+        spec=adam_spec("adtte"),
         adsl="results/{trial}/{cutoff}/adam/adsl.parquet",
         adrs="results/{trial}/{cutoff}/adam/adrs.parquet",
         ovr="results/{trial}/{cutoff}/adam/ovr_source.parquet",
@@ -94,6 +98,7 @@ rule adtte:
 
 rule adae:
     input:
+        spec=adam_spec("adae"),
         adsl="results/{trial}/{cutoff}/adam/adsl.parquet",
         ae="results/{trial}/{cutoff}/sdtm/ae.parquet",
     output:
@@ -108,19 +113,21 @@ rule adae:
         ENV
     params:
         cutoff=lambda w: w.cutoff,
-        safety=lambda w: TRIALS[w.trial]["safety"],
+        trial=lambda w: trial_options(w.trial, "safety"),
     script:
         "../scripts/adae.py"
 
 
 rule adex:
     input:
+        spec=adam_spec("adex"),
         adsl="results/{trial}/{cutoff}/adam/adsl.parquet",
         adae="results/{trial}/{cutoff}/adam/adae.parquet",
         ex="results/{trial}/{cutoff}/sdtm/ex.parquet",
     output:
         parquet="results/{trial}/{cutoff}/adam/adex.parquet",
         xpt="results/{trial}/{cutoff}/adam/adex.xpt",
+        issues="results/{trial}/{cutoff}/issues/adex.csv",
     log:
         "logs/{trial}/{cutoff}/adex.log",
     benchmark:
@@ -132,3 +139,45 @@ rule adex:
         drug=lambda w: TRIALS[w.trial]["drug"],
     script:
         "../scripts/adex.py"
+
+
+rule define:
+    input:
+        spec=adam_specs(),
+        xpt=expand("results/{{trial}}/{{cutoff}}/adam/{name}.xpt", name=ADAM),
+    output:
+        xml="results/{trial}/{cutoff}/adam/define.xml",
+        html="results/{trial}/{cutoff}/adam/define.html",
+    log:
+        "logs/{trial}/{cutoff}/define.log",
+    benchmark:
+        "logs/{trial}/{cutoff}/define.benchmark.tsv"
+    conda:
+        ENV
+    params:
+        cutoff=lambda w: w.cutoff,
+        studyid=lambda w: TRIALS[w.trial]["studyid"],
+        title=lambda w: TRIALS[w.trial]["title"],
+        protocol=lambda w: TRIALS[w.trial].get("registry_id")
+        or TRIALS[w.trial]["studyid"],
+    script:
+        "../scripts/define.py"
+
+
+rule conformance:
+    input:
+        spec=adam_specs(),
+        parquet=expand("results/{{trial}}/{{cutoff}}/adam/{name}.parquet", name=ADAM),
+        xpt=expand("results/{{trial}}/{{cutoff}}/adam/{name}.xpt", name=ADAM),
+    output:
+        "results/{trial}/{cutoff}/conformance.csv",
+    log:
+        "logs/{trial}/{cutoff}/conformance.log",
+    benchmark:
+        "logs/{trial}/{cutoff}/conformance.benchmark.tsv"
+    conda:
+        ENV
+    params:
+        cutoff=lambda w: w.cutoff,
+    script:
+        "../scripts/conformance.py"

@@ -11,6 +11,7 @@ rule ard_efficacy:
         best="results/{trial}/{cutoff}/adam/bor_sources.parquet",
     output:
         efficacy="results/{trial}/{cutoff}/ard/efficacy.csv",
+        curves="results/{trial}/{cutoff}/ard/km_curves.csv",
         concordance="results/{trial}/{cutoff}/ard/concordance.csv",
         concordance_visits="results/{trial}/{cutoff}/ard/concordance_visits.csv",
     log:
@@ -21,7 +22,7 @@ rule ard_efficacy:
         ENV
     params:
         options=lambda w: trial_options(
-            w.trial, "response", "rates", "survival", "design", "subgroups"
+            w.trial, "response", "rates", "survival", "design", "subgroups", "baseline"
         ),
     script:
         "../scripts/ard_efficacy.py"
@@ -40,7 +41,7 @@ rule ard_safety:
     conda:
         ENV
     params:
-        safety=lambda w: TRIALS[w.trial]["safety"],
+        trial=lambda w: trial_options(w.trial, "safety"),
     script:
         "../scripts/ard_safety.py"
 
@@ -60,3 +61,24 @@ rule ard_baseline:
         ENV
     script:
         "../scripts/ard_baseline.py"
+
+
+rule ars:
+    input:
+        efficacy="results/{trial}/{cutoff}/ard/efficacy.csv",
+        safety="results/{trial}/{cutoff}/ard/safety.csv",
+        spec=adam_specs(),
+        schema=ARS_SCHEMA,
+    output:
+        "results/{trial}/{cutoff}/ard/ars.json",
+    log:
+        "logs/{trial}/{cutoff}/ars.log",
+    benchmark:
+        "logs/{trial}/{cutoff}/ars.benchmark.tsv"
+    conda:
+        ENV
+    params:
+        title=lambda w: TRIALS[w.trial]["title"],
+        endpoint=lambda w: TRIALS[w.trial]["design"]["endpoint"],
+    script:
+        "../scripts/ars.py"

@@ -37,3 +37,21 @@ rule manifest:
         ENV
     script:
         "../scripts/manifest.py"
+
+
+rule trial_manifest:
+    input:
+        analyses=lambda w: per_cutoff(w.trial, "manifest.json"),
+        outputs=lambda w: trial_output_files(w.trial),
+    output:
+        "results/{trial}/manifest.json",
+    log:
+        "logs/{trial}/trial_manifest.log",
+    benchmark:
+        "logs/{trial}/trial_manifest.benchmark.tsv"
+    conda:
+        ENV
+    params:
+        cutoffs=lambda w: trial_cutoffs(w.trial),
+    script:
+        "../scripts/trial_manifest.py"

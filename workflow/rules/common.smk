@@ -12,8 +12,8 @@ from trialflow.config.loading import (
     parse_yaml,
 )
 from trialflow.errors import ConfigError
-from trialflow.vocab import DOMAINS
-from trialflow.figures.panels import FIGURES, figure_names
+from trialflow.vocab import DOMAINS, TLF_DISPLAYS
+from trialflow.figures.panels import CUTOFF_FIGURES, FIGURES, figure_names
 
 ROOT = Path.cwd()
 # Shell rules (papermill, jupyter) use the environment that runs Snakemake, activated or not.
@@ -26,6 +26,21 @@ TRIAL_SCHEMA_PATH = SCHEMAS / "trial.schema.yaml"
 # The software of every rule: the pinned environment (same versions as requirements.lock).
 ENV = "../../environment.yml"
 SDTM_SPECS = sorted(str(p) for p in (SCHEMAS / "sdtm").glob("*.yaml"))
+ADAM_SPECS = SCHEMAS / "adam"
+ARS_SCHEMA = str(SCHEMAS / "ars" / "ars_ldm.schema.json")
+# The study-report tables and figures (tlf/<stem>.rtf) and the figures they embed.
+TLF_STEMS = list(TLF_DISPLAYS)
+TLF_FIGURES = ["km_pfs", "km_os", "km_dor", "waterfall"]
+
+
+def adam_spec(name):
+    """The ADaM spec files of one dataset: its own and the shared codelists."""
+    return [str(ADAM_SPECS / f"{name}.yaml"), str(ADAM_SPECS / "codelists.yaml")]
+
+
+def adam_specs():
+    """Every ADaM spec file (define.xml, conformance and ARS read them all)."""
+    return sorted(str(p) for p in ADAM_SPECS.glob("*.yaml"))
 
 
 def load_trials(config):
@@ -58,6 +73,8 @@ wildcard_constraints:
     trial="[a-z0-9][a-z0-9_-]{0,63}",
     var="[a-z][a-z0-9_]{0,7}",
     cutoff="[0-9]{4}-[0-9]{2}-[0-9]{2}",
+    before="[0-9]{4}-[0-9]{2}-[0-9]{2}",
+    after="[0-9]{4}-[0-9]{2}-[0-9]{2}",
 
 
 def delivery(wildcards):
@@ -129,7 +146,11 @@ def analysis_output_files(trial, cutoff):
         f"{base}/adam/{name}.parquet"
         for name in ("visit_responses", "ovr_source", "ovr_reported", "bor_sources")
     ]
+    files += [f"{base}/adam/define.xml", f"{base}/adam/define.html"]
+    files += [f"{base}/conformance.csv"]
+    files += [f"{base}/tlf/{stem}.rtf" for stem in TLF_STEMS]
     files += [f"{base}/ard/{name}.csv" for name in ARD]
+    files += [f"{base}/ard/ars.json"]
     files += analysis_figures(trial, cutoff, "png")
     files += analysis_figures(trial, cutoff, "svg")
     files += [f"{base}/report/params.yaml"]
@@ -138,8 +159,15 @@ def analysis_output_files(trial, cutoff):
 
 
 ADAM = ["adsl", "adtr", "adrs", "adtte", "adae", "adex"]
-ARD = ["efficacy", "concordance", "concordance_visits", "safety", "baseline"]
-ISSUE_STAGES = ["ingest", "adsl", "adrs", "adtte", "adae"]
+ARD = [
+    "efficacy",
+    "km_curves",
+    "concordance",
+    "concordance_visits",
+    "safety",
+    "baseline",
+]
+ISSUE_STAGES = ["ingest", "adsl", "adrs", "adtte", "adae", "adex"]
 
 
 def analyses():
@@ -197,15 +225,46 @@ def cutoff_report_values(wildcards):
     }
 
 
+def per_cutoff(trial, relpath):
+    """`relpath` under every cutoff of `trial`, in trial-file order."""
+    return [f"results/{trial}/{c}/{relpath}" for c in trial_cutoffs(trial)]
+
+
+def cutoff_pairs(trial):
+    """Consecutive (earlier, later) cutoffs of a trial, in trial-file order."""
+    cutoffs = trial_cutoffs(trial)
+    return list(zip(cutoffs, cutoffs[1:]))
+
+
+def delivery_change_files(trial):
+    """The delivery-comparison tables of every consecutive pair of cutoffs."""
+    return [
+        f"results/{trial}/changes/{a}_{b}/{name}.csv"
+        for a, b in cutoff_pairs(trial)
+        for name in ("summary", "records", "subjects")
+    ]
+
+
+def cutoff_figure_files(trial, ext="png"):
+    return [f"results/{trial}/figures/{name}.{ext}" for name in CUTOFF_FIGURES]
+
+
 def cutoff_report_inputs(wildcards):
-    """Every cutoff's efficacy ARD, ADSL, ADTTE and cleaned SDTM of the trial."""
-    files = []
-    for cutoff in trial_cutoffs(wildcards.trial):
-        base = f"results/{wildcards.trial}/{cutoff}"
-        files += [f"{base}/ard/efficacy.csv", f"{base}/ard/safety.csv"]
-        files += [f"{base}/adam/adsl.parquet", f"{base}/adam/adtte.parquet"]
-        files += [f"{base}/sdtm/{d}.parquet" for d in DOMAINS]
-    return files
+    """What the cutoff comparison displays: every cutoff's efficacy and safety ARD, the KM
+    figures by cutoff and the delivery-comparison tables."""
+    t = wildcards.trial
+    files = per_cutoff(t, "ard/efficacy.csv") + per_cutoff(t, "ard/safety.csv")
+    return files + cutoff_figure_files(t) + delivery_change_files(t)
+
+
+def trial_output_files(trial):
+    """Every cross-cutoff output of a trial, as its manifest lists them."""
+    files = [
+        f"results/{trial}/{name}" for name in ("cutoffs_params.yaml", "cutoffs.ipynb")
+    ]
+    files += [f"results/{trial}/cutoffs.html"]
+    files += cutoff_figure_files(trial, "png") + cutoff_figure_files(trial, "svg")
+    return files + delivery_change_files(trial)
 
 
 def cutoff_report_provenance(wildcards):
@@ -220,6 +279,7 @@ def report_targets():
     targets = per_analysis("results/{trial}/{cutoff}/report/{trial}_{cutoff}.html")
     targets += per_analysis("results/{trial}/{cutoff}/report/{trial}_{cutoff}.ipynb")
     targets += [f"results/{t}/cutoffs.html" for t in TRIALS]
+    targets += [f"results/{t}/manifest.json" for t in TRIALS]
     return targets
 
 

@@ -6,8 +6,8 @@ rule figures:
         adsl="results/{trial}/{cutoff}/adam/adsl.parquet",
         adrs="results/{trial}/{cutoff}/adam/adrs.parquet",
         adtr="results/{trial}/{cutoff}/adam/adtr.parquet",
-        adtte="results/{trial}/{cutoff}/adam/adtte.parquet",
         visits="results/{trial}/{cutoff}/adam/visit_responses.parquet",
+        curves="results/{trial}/{cutoff}/ard/km_curves.csv",
         efficacy="results/{trial}/{cutoff}/ard/efficacy.csv",
     output:
         png=expand("results/{{trial}}/{{cutoff}}/figures/{name}.png", name=FIGURES),
@@ -26,7 +26,8 @@ rule figures:
 
 rule figure_km_subgroup:
     input:
-        adtte="results/{trial}/{cutoff}/adam/adtte.parquet",
+        curves="results/{trial}/{cutoff}/ard/km_curves.csv",
+        efficacy="results/{trial}/{cutoff}/ard/efficacy.csv",
     output:
         png="results/{trial}/{cutoff}/figures/km_pfs_by_{var}.png",
         svg="results/{trial}/{cutoff}/figures/km_pfs_by_{var}.svg",
@@ -38,6 +39,26 @@ rule figure_km_subgroup:
         ENV
     params:
         var=lambda w: subgroup_variable(w),
-        survival=lambda w: TRIALS[w.trial]["survival"],
+        options=lambda w: trial_options(w.trial, "survival"),
     script:
         "../scripts/figure_km_subgroup.py"
+
+
+rule figures_by_cutoff:
+    input:
+        curves=lambda w: per_cutoff(w.trial, "ard/km_curves.csv"),
+        efficacy=lambda w: per_cutoff(w.trial, "ard/efficacy.csv"),
+    output:
+        png=expand("results/{{trial}}/figures/{name}.png", name=CUTOFF_FIGURES),
+        svg=expand("results/{{trial}}/figures/{name}.svg", name=CUTOFF_FIGURES),
+    log:
+        "logs/{trial}/figures_by_cutoff.log",
+    benchmark:
+        "logs/{trial}/figures_by_cutoff.benchmark.tsv"
+    conda:
+        ENV
+    params:
+        cutoffs=lambda w: trial_cutoffs(w.trial),
+        options=lambda w: trial_options(w.trial, "survival"),
+    script:
+        "../scripts/figures_by_cutoff.py"

@@ -39,3 +39,21 @@ rule data_issues:
         ENV
     script:
         "../scripts/data_issues.py"
+
+
+rule delivery_changes:
+    input:
+        previous=expand("results/{{trial}}/{{before}}/sdtm/{d}.parquet", d=DOMAINS),
+        current=expand("results/{{trial}}/{{after}}/sdtm/{d}.parquet", d=DOMAINS),
+    output:
+        summary="results/{trial}/changes/{before}_{after}/summary.csv",
+        records="results/{trial}/changes/{before}_{after}/records.csv",
+        subjects="results/{trial}/changes/{before}_{after}/subjects.csv",
+    log:
+        "logs/{trial}/delivery_changes_{before}_{after}.log",
+    benchmark:
+        "logs/{trial}/delivery_changes_{before}_{after}.benchmark.tsv"
+    conda:
+        ENV
+    script:
+        "../scripts/delivery_changes.py"

@@ -27,6 +27,7 @@ rule trial_report_notebook:
         strip=STRIP_NOTEBOOK,
         params="results/{trial}/{cutoff}/report/params.yaml",
         ard=expand("results/{{trial}}/{{cutoff}}/ard/{name}.csv", name=REPORT_ARD),
+        conformance="results/{trial}/{cutoff}/conformance.csv",
         issues="results/{trial}/{cutoff}/data_issues.csv",
         summary="results/{trial}/{cutoff}/ingest_summary.csv",
         figures=lambda w: analysis_figures(w.trial, w.cutoff, "png"),
@@ -138,3 +139,25 @@ rule cutoff_report_html:
         "--TemplateExporter.extra_template_basedirs={params.templates:q} "
         "--output-dir {params.outdir:q} --output cutoffs {input.notebook:q} "
         "> {log:q} 2>&1"
+
+
+rule tlf:
+    input:
+        efficacy="results/{trial}/{cutoff}/ard/efficacy.csv",
+        safety="results/{trial}/{cutoff}/ard/safety.csv",
+        baseline="results/{trial}/{cutoff}/ard/baseline.csv",
+        figures=expand(
+            "results/{{trial}}/{{cutoff}}/figures/{name}.png", name=TLF_FIGURES
+        ),
+    output:
+        expand("results/{{trial}}/{{cutoff}}/tlf/{stem}.rtf", stem=TLF_STEMS),
+    log:
+        "logs/{trial}/{cutoff}/tlf.log",
+    benchmark:
+        "logs/{trial}/{cutoff}/tlf.benchmark.tsv"
+    conda:
+        ENV
+    params:
+        studyid=lambda w: TRIALS[w.trial]["studyid"],
+    script:
+        "../scripts/tlf.py"

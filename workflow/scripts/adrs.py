@@ -24,9 +24,7 @@ def main(smk):
     ovr = select_ovr_records(rs, visits, rules, readers)
     adrs, issues = derive_adrs(ovr, adsl, rules)
     reported, best = derive_source_comparison(visits, rs, adsl, rules, readers)
-    write_adam(
-        adrs, smk.output.parquet, smk.output.xpt, name="ADRS", label="Response Analysis Dataset"
-    )
+    write_adam(adrs, smk.output.parquet, smk.output.xpt, spec_files=smk.input.spec, name="ADRS")
     write_parquet(visits, smk.output.visits)
     write_parquet(ovr, smk.output.ovr)
     write_parquet(reported, smk.output.reported)

@@ -26,8 +26,8 @@ def main(smk):
         adsl,
         smk.output.parquet,
         smk.output.xpt,
+        spec_files=smk.input.spec,
         name="ADSL",
-        label="Subject-Level Analysis Dataset",
     )
     write_csv(issues, smk.output.issues)
 

@@ -20,8 +20,8 @@ def main(smk):
         adtr,
         smk.output.parquet,
         smk.output.xpt,
+        spec_files=smk.input.spec,
         name="ADTR",
-        label="Tumor Results Analysis Dataset",
     )
 
 

@@ -20,8 +20,8 @@ def main(smk):
         adtte,
         smk.output.parquet,
         smk.output.xpt,
+        spec_files=smk.input.spec,
         name="ADTTE",
-        label="Time-to-Event Analysis Dataset",
     )
     write_csv(subjects_without_start(adsl), smk.output.issues)
 

@@ -4,7 +4,7 @@ Library: trialflow.ard.baseline.
 """
 
 from trialflow.ard.baseline import demographics_table, disposition_table, exposure_table
-from trialflow.ard.core import concat_ard
+from trialflow.ard_table import concat_ard
 from trialflow.io import read_parquet, write_csv
 from trialflow.scripting import run_script
 

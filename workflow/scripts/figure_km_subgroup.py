@@ -9,20 +9,20 @@ import matplotlib
 
 matplotlib.use("Agg")
 
+from trialflow.config.options import SurvivalOptions  # noqa: E402
 from trialflow.figures import save_figure  # noqa: E402
 from trialflow.figures.panels import km_panel  # noqa: E402
-from trialflow.io import read_parquet  # noqa: E402
+from trialflow.io import read_csv_text  # noqa: E402
 from trialflow.scripting import run_script  # noqa: E402
 
 
 def main(smk):
-    surv = smk.params.survival
     fig = km_panel(
-        read_parquet(smk.input.adtte),
+        read_csv_text(smk.input.curves),
+        read_csv_text(smk.input.efficacy),
         "PFS",
         by=smk.params.var,
-        conf_level=surv["conf_level"],
-        conf_type=surv["conf_type"],
+        conf_level=SurvivalOptions.from_trial(smk.params.options).conf_level,
     )
     out = Path(smk.output.png)
     save_figure(fig, out.parent / out.stem)

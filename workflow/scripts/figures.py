@@ -9,6 +9,7 @@ import matplotlib
 
 matplotlib.use("Agg")
 
+from trialflow.config.options import DesignSpec, SurvivalOptions  # noqa: E402
 from trialflow.figures import save_figure  # noqa: E402
 from trialflow.figures.panels import analysis_figures  # noqa: E402
 from trialflow.io import read_csv_text, read_parquet  # noqa: E402
@@ -20,10 +21,11 @@ def main(smk):
         adsl=read_parquet(smk.input.adsl),
         adrs=read_parquet(smk.input.adrs),
         adtr=read_parquet(smk.input.adtr),
-        adtte=read_parquet(smk.input.adtte),
         visits=read_parquet(smk.input.visits),
+        curves=read_csv_text(smk.input.curves),
         efficacy_ard=read_csv_text(smk.input.efficacy),
-        options=smk.params.options,
+        survival=SurvivalOptions.from_trial(smk.params.options),
+        design=DesignSpec.from_trial(smk.params.options),
     )
     outdir = Path(smk.output.png[0]).parent
     for stem, fig in figs.items():

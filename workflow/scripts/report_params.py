@@ -5,7 +5,7 @@ an id like "007" is never read back as a number), with the generation provenance
 the analysis's provenance.json (the cutoff comparison merges those of every cutoff): the sha256 of each raw input and config file, the software
 versions and the code version, exactly as the manifest records them. No wall-clock time.
 
-Library: trialflow.report.core.provenance_parameters.
+Library: trialflow.report.provenance.provenance_parameters.
 """
 
 import json
@@ -13,7 +13,7 @@ from pathlib import Path
 
 import yaml
 
-from trialflow.report.core import merge_provenance, provenance_parameters
+from trialflow.report.provenance import merge_provenance, provenance_parameters
 from trialflow.scripting import run_script
 
 

@@ -1,6 +1,6 @@
 """Make an executed notebook deterministic: `strip_notebook.py IN OUT` ("-" = stdin/stdout).
 
-Library: trialflow.report.core.strip_notebook (drops the injected-parameters cell, papermill
+Library: trialflow.report.html.strip_notebook (drops the injected-parameters cell, papermill
 metadata, execution timestamps and stderr streams).
 """
 
@@ -10,7 +10,7 @@ from pathlib import Path
 
 import nbformat
 
-from trialflow.report.core import strip_notebook
+from trialflow.report.html import strip_notebook
 
 
 def main(argv):

@@ -12,7 +12,7 @@ Data issues are returned as a DataFrame with the columns of docs/data_contracts.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 
 import numpy as np
 import pandas as pd
@@ -20,9 +20,6 @@ import pandas as pd
 from trialflow.dates import impute_dtc
 from trialflow.errors import InputError
 from trialflow.issues import ISSUE_COLUMNS, combine_issues
-
-#: AESEV -> grade when a delivery has no AETOXGR (CTCAE-like 1..3; SEVERE is taken as grade 3).
-AESEV_TO_GRADE: dict[str, int] = {"MILD": 1, "MODERATE": 2, "SEVERE": 3}
 
 #: Documented AEREL mapping (upper-cased, stripped). Values not listed are "unknown": they are
 #: written as a data issue and treated as related (conservative).
@@ -250,11 +247,14 @@ def _treatment_emergent(
     return pd.Series(np.where(te, "Y", "N"), index=astdt.index, dtype=object)
 
 
-def _toxicity_grade(ae: pd.DataFrame) -> tuple[pd.Series, pd.Series, pd.DataFrame]:
+def _toxicity_grade(
+    ae: pd.DataFrame, aesev_grades: Mapping[str, int]
+) -> tuple[pd.Series, pd.Series, pd.DataFrame]:
     """AETOXGRN and ATOXGRF: numeric CTCAE grade, falling back to AESEV.
 
     AETOXGR '1'..'5' gives the grade (ATOXGRF ''). When AETOXGR is absent or empty, AESEV
-    MILD/MODERATE/SEVERE gives grade 1/2/3 with ATOXGRF 'AESEV' and one data-issue row per
+    maps to a grade by `aesev_grades` (`safety.aesev_grades`; by default MILD/MODERATE/SEVERE
+    -> 1/2/3) with ATOXGRF 'AESEV' and one data-issue row per
     record (action 'imputed', variable AETOXGRN). An AETOXGR that is not 1..5 is a 'query'
     issue and is treated as empty (so AESEV may be used). With neither, the grade is missing
     and the record is a 'query' issue.
@@ -264,7 +264,9 @@ def _toxicity_grade(ae: pd.DataFrame) -> tuple[pd.Series, pd.Series, pd.DataFram
     valid = tox_num.isin([1, 2, 3, 4, 5])
     invalid = (tox_text != "") & ~valid
     sev = _text(ae, "AESEV")
-    sev_grade = sev.map(AESEV_TO_GRADE)
+    grades = {str(k).strip().upper(): int(v) for k, v in aesev_grades.items()}
+    sev_grade = sev.map(grades)
+    mapping = ", ".join(f"{k}={v}" for k, v in sorted(grades.items(), key=lambda kv: kv[1]))
     use_sev = ~valid & sev_grade.notna()
     grade = tox_num.where(valid, sev_grade.where(use_sev)).astype(float)
     flag = pd.Series(np.where(use_sev, "AESEV", ""), index=ae.index, dtype=object)
@@ -287,7 +289,7 @@ def _toxicity_grade(ae: pd.DataFrame) -> tuple[pd.Series, pd.Series, pd.DataFram
             original=sev,
             new=grade_text,
             action="imputed",
-            reason="AETOXGR absent or empty: grade mapped from AESEV (MILD=1, MODERATE=2, SEVERE=3)",
+            reason=f"AETOXGR absent or empty: grade mapped from AESEV ({mapping})",
         ),
         _issues(
             ae,
@@ -296,7 +298,7 @@ def _toxicity_grade(ae: pd.DataFrame) -> tuple[pd.Series, pd.Series, pd.DataFram
             original=_raw_text(ae, "AESEV"),
             new="",
             action="query",
-            reason="no AETOXGR and no AESEV MILD/MODERATE/SEVERE: grade missing",
+            reason=f"no AETOXGR and no AESEV {'/'.join(grades)}: grade missing",
         ),
     ]
     return grade, flag, pd.concat(issues)
@@ -333,8 +335,9 @@ def derive_adae(
     ae: pd.DataFrame,
     adsl: pd.DataFrame,
     *,
-    teae_window_days: int = 30,
-    aesi: Iterable[str] = (),
+    teae_window_days: int,
+    aesi: Iterable[str],
+    aesev_grades: Mapping[str, int],
     cutoff: str | pd.Timestamp | None = None,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Derive ADAE from cleaned AE and ADSL; return (adae, data issues).
@@ -351,8 +354,9 @@ def derive_adae(
     - **ASTDY** = ASTDT - TRTSDT + 1 on/after TRTSDT, ASTDT - TRTSDT before (no day 0).
     - **TRTEMFL** 'Y' when TRTSDT <= ASTDT <= TRTEDT + `teae_window_days` (and ASTDT <= cutoff
       when a cutoff is given); otherwise 'N'.
-    - **AETOXGRN, ATOXGRF**: AETOXGR as a number; when absent or empty, AESEV MILD, MODERATE,
-      SEVERE -> 1, 2, 3 with ATOXGRF 'AESEV' and one 'imputed' data issue per record.
+    - **AETOXGRN, ATOXGRF**: AETOXGR as a number; when absent or empty, AESEV mapped by
+      `aesev_grades` (MILD, MODERATE, SEVERE -> 1, 2, 3 by default) with ATOXGRF 'AESEV' and
+      one 'imputed' data issue per record.
     - **AESERFL** 'Y' when AESER is 'Y'. **AERELFL** by the documented AEREL mapping
       (`AEREL_RELATED` -> 'Y', `AEREL_NOT_RELATED` -> 'N'; anything else, or missing, -> 'Y'
       with an 'imputed' data issue).
@@ -417,7 +421,7 @@ def derive_adae(
         cutoff=cutoff_ts,
     )
 
-    grade, grade_flag, grade_issues = _toxicity_grade(df)
+    grade, grade_flag, grade_issues = _toxicity_grade(df, aesev_grades)
     issues.append(grade_issues)
     df["AETOXGRN"] = grade
     df["ATOXGRF"] = grade_flag

@@ -2,9 +2,9 @@
 
 `derive_adex` reads the cleaned SDTM EX domain (EXSTDT, EXENDT, EXDOSE, EXDOSU) and ADSL and
 derives the duration of exposure, the number of cycles, the cumulative dose, the dose intensity
-and the relative dose intensity (RDI) against the planned schedule of the trial file
-(`drug.planned_dose`, `drug.doses_per_cycle`, `drug.cycle_days`), and whether any dose was
-reduced or interrupted. Its docstring is the derivation spec.
+and the relative dose intensity (RDI) against the planned schedule of the trial file (the
+`drug` section, as `trialflow.config.options.DrugOptions`), and whether any dose was reduced
+or interrupted. Its docstring is the derivation spec.
 """
 
 from __future__ import annotations
@@ -12,8 +12,12 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from trialflow.config.options import DrugOptions
 from trialflow.errors import InputError
+from trialflow.issues import concat_issues, make_issues
 from trialflow.vocab import DAYS_PER_MONTH
+
+STAGE = "adex"
 
 ADEX_COLUMNS = [
     "STUDYID",
@@ -149,20 +153,75 @@ def _cycle_starts(days: pd.DataFrame, cycle_days: int) -> pd.DataFrame:
     return out.reset_index(drop=True)
 
 
+def unit_key(unit: object) -> str:
+    """A dose unit compared as written, ignoring case and white space ("MG/M2" = "mg/m2")."""
+    if unit is None or (isinstance(unit, float) and np.isnan(unit)):
+        return ""
+    return "".join(str(unit).split()).upper()
+
+
+def dose_unit_issues(rec: pd.DataFrame, dose_unit: str) -> tuple[pd.Series, pd.DataFrame]:
+    """Administrations whose EXDOSU differs from `drug.dose_unit`, and their data issues.
+
+    Rule: doses are added up only in the planned unit (`drug.dose_unit`, compared ignoring case
+    and white space). An administration with a dose in another unit is a `query` data issue
+    naming the record; its dose is not summed (the subject's CUMDOSE, DOSEINT and RDI are then
+    missing) and not compared with the planned dose, but the administration still counts as a
+    dosing day. An empty EXDOSU is read as `drug.dose_unit`, an `imputed` data issue.
+    Returns (mask of the records whose dose is not in the planned unit, issues).
+    """
+    given = rec["ADMIN"] & rec["DOSE"].notna()
+    unit = rec["EXDOSU"] if "EXDOSU" in rec.columns else pd.Series(None, index=rec.index)
+    key = unit.map(unit_key)
+    other = given & (key != "") & (key != unit_key(dose_unit))
+    empty = given & (key == "")
+
+    def rows(mask: pd.Series, action: str, new: str, reason: str) -> pd.DataFrame:
+        sub = rec.loc[mask]
+        return make_issues(
+            pd.DataFrame(
+                {
+                    "usubjid": sub["USUBJID"],
+                    "seq": sub["EXSEQ"] if "EXSEQ" in sub else pd.Series("", index=sub.index),
+                    "row": sub["SRCROW"] if "SRCROW" in sub else pd.Series("", index=sub.index),
+                    "original_value": unit.loc[mask],
+                }
+            ),
+            stage=STAGE,
+            domain="EX",
+            variable="EXDOSU",
+            new_value=new,
+            action=action,
+            reason=reason,
+        )
+
+    issues = concat_issues(
+        [
+            rows(
+                other,
+                "query",
+                "",
+                f"dose unit is not drug.dose_unit ({dose_unit}); dose not summed, the "
+                "subject's CUMDOSE, DOSEINT and RDI are missing",
+            ),
+            rows(empty, "imputed", dose_unit, "dose unit missing; read as drug.dose_unit"),
+        ]
+    )
+    return other, issues
+
+
 def derive_adex(
     ex: pd.DataFrame,
     adsl: pd.DataFrame,
+    drug: DrugOptions,
     *,
-    planned_dose: float,
-    doses_per_cycle: int,
-    cycle_days: int,
     cutoff: str | pd.Timestamp | None = None,
     adae: pd.DataFrame | None = None,
-    delay_tolerance_days: int = 3,
-) -> pd.DataFrame:
-    """Derive ADEX, one row per ADSL subject, from cleaned EX.
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Derive ADEX, one row per ADSL subject, from cleaned EX; return (ADEX, data issues).
 
-    Rules:
+    `drug` is the trial's planned schedule (`DrugOptions`: planned_dose in dose_unit,
+    doses_per_cycle, cycle_days, delay_tolerance_days, dose_reduction_tolerance). Rules:
 
     - **Administrations** (as `trialflow.adam.adsl.valid_doses`): records with EXDOSE > 0, with
       EXDOSE missing (given, amount unknown: the subject's CUMDOSE, DOSEINT and RDI are then
@@ -170,12 +229,15 @@ def derive_adex(
       EXDOSE 0 is a dose not given. A record with EXSTDT < EXENDT is once-daily dosing on each
       day of [EXSTDT, EXENDT]; EXSTDT == EXENDT (or EXENDT missing) is one administration.
       EXENDT after the cutoff is capped at the cutoff.
+    - **Dose unit** (`dose_unit_issues`): only doses in `drug.dose_unit` are summed; a dose in
+      another EXDOSU is a data issue and makes the subject's CUMDOSE missing, never a sum of
+      different units. **EXDOSU** of ADEX is `drug.dose_unit`.
     - **ASTDT / AENDT**: first and last dosing day. **TRTDURD** = AENDT - ASTDT + 1 (days);
       **TRTDURM** = TRTDURD / 30.4375. **NDOSDAY**: number of distinct dosing days.
     - **NCYCLES**: cycles started. Cycle 1 starts at the first dose; the next cycle starts at
       the first administration on or after the previous start + `cycle_days`.
     - **CUMDOSE** = sum over administrations of EXDOSE (dose x days for a daily record), in
-      EXDOSU (one unit per study; planned_dose is in the same unit).
+      `drug.dose_unit`.
     - **DIDURD**: days over which dose intensity is measured, from the first dose to the
       planned end of the last cycle started (last cycle start - ASTDT + cycle_days), never
       shorter than TRTDURD. The last cycle started counts in full (the "cycles started"
@@ -185,8 +247,11 @@ def derive_adex(
       planned_dose x doses_per_cycle / cycle_days, planned dose intensity per day.
       **RDI** = 100 x DOSEINT / PLDOSINT (%). Without delays RDI equals CUMDOSE / (planned
       dose per cycle x NCYCLES).
-    - **DOSERDFL** 'Y' when any administration has 0 < EXDOSE < planned_dose, or (with `adae`)
-      the subject has an AE with AEREDFL 'Y'.
+    - **DOSERDFL** 'Y' when any administration in the planned unit has
+      0 < EXDOSE < planned_dose x (1 - `dose_reduction_tolerance`), or (with `adae`) the
+      subject has an AE with AEREDFL 'Y'. The relative tolerance keeps the rounding of a
+      BSA-based dose (125 mg/m2 x BSA rounded to the nearest 10 mg is at most 5 mg, 4% at
+      BSA 1.0 m2) from reading as a reduction (default 5%, trial.schema.yaml).
     - **DOSEINFL** 'Y' when any of: a cycle other than the last one started has fewer dosing
       days than `doses_per_cycle` (doses missed); a cycle starts more than cycle_days +
       `delay_tolerance_days` after the previous one (a delay: the gap between administrations
@@ -195,10 +260,12 @@ def derive_adex(
       last cycle is treated as the end of treatment, not an interruption.
 
     Subjects without any administration have NCYCLES = NDOSDAY = 0, CUMDOSE = 0, missing
-    durations and intensities, and flags 'N'. Raises `InputError` for a missing start date, a negative
-    dose, EXENDT < EXSTDT, a subject not in ADSL, a start after the cutoff or mixed
-    dose units.
+    durations and intensities, and flags 'N'. Raises `InputError` for a missing start date, a
+    negative dose, EXENDT < EXSTDT, a subject not in ADSL or a start after the cutoff.
     """
+    planned_dose = drug.planned_dose
+    doses_per_cycle = drug.doses_per_cycle
+    cycle_days = drug.cycle_days
     if planned_dose <= 0 or doses_per_cycle < 1 or cycle_days < 1:
         raise InputError(
             "trial file",
@@ -208,17 +275,8 @@ def derive_adex(
         )
     cutoff_ts = pd.Timestamp(cutoff) if cutoff is not None else None
     rec = _check_ex(ex, adsl, cutoff_ts)
-
-    units = (
-        rec.loc[rec["ADMIN"], "EXDOSU"].dropna().astype(str).str.strip()
-        if "EXDOSU" in rec.columns
-        else pd.Series(dtype=object)
-    )
-    units = sorted(set(units) - {""})
-    if len(units) > 1:
-        raise InputError(
-            "EX", f"mixed dose units {', '.join(units)}", variable="EXDOSU", expected="one unit"
-        )
+    other_unit, issues = dose_unit_issues(rec, drug.dose_unit)
+    rec.loc[other_unit, "DOSE"] = np.nan  # not summed, not compared with the planned dose
 
     days = _dosing_days(rec)
     first = days.groupby("USUBJID")["DAY"].min()
@@ -243,8 +301,9 @@ def derive_adex(
     per["DOSEINT"] = per["CUMDOSE"] / per["DIDURD"]
     per["RDI"] = 100.0 * per["DOSEINT"] / pldosint
 
-    # Dose reduction: any administered dose below the planned dose (relative tolerance 1e-9).
-    reduced = rec.loc[(rec["DOSE"] > 0) & (rec["DOSE"] < planned_dose * (1 - 1e-9)), "USUBJID"]
+    # Dose reduction: an administered dose below the planned dose by more than the tolerance.
+    below = planned_dose * (1.0 - float(drug.dose_reduction_tolerance))
+    reduced = rec.loc[(rec["DOSE"] > 0) & (rec["DOSE"] < below), "USUBJID"]
     reduced_ids = set(reduced)
 
     # Interruption: missed doses in a completed cycle, a delayed cycle, a dose not given.
@@ -262,7 +321,7 @@ def derive_adex(
         counts["LAST"] = counts["CYCLE"] == counts["USUBJID"].map(per["NCYCLES"])
         missed = counts.loc[~counts["LAST"] & (counts["N"] < int(doses_per_cycle)), "USUBJID"]
         gaps = starts.groupby("USUBJID")["REL"].diff()
-        delayed = starts.loc[gaps > int(cycle_days) + int(delay_tolerance_days), "USUBJID"]
+        delayed = starts.loc[gaps > int(cycle_days) + int(drug.delay_tolerance_days), "USUBJID"]
         interrupted_ids |= set(missed) | set(delayed)
     zero = rec.loc[rec["NOTGIVEN"]]
     if len(zero):
@@ -288,8 +347,9 @@ def derive_adex(
         out[col] = out[col].astype(float)
     out["TRTDURM"] = out["TRTDURD"] / DAYS_PER_MONTH
     out["PLDOSINT"] = pldosint
-    out["EXDOSU"] = units[0] if units else ""
+    out["EXDOSU"] = drug.dose_unit
     out["DOSERDFL"] = np.where(out["USUBJID"].isin(reduced_ids), "Y", "N")
     out["DOSEINFL"] = np.where(out["USUBJID"].isin(interrupted_ids), "Y", "N")
     cols = [c for c in ADEX_COLUMNS if c in out.columns]
-    return out[cols].sort_values("USUBJID", kind="mergesort").reset_index(drop=True)
+    adex = out[cols].sort_values("USUBJID", kind="mergesort").reset_index(drop=True)
+    return adex, issues

@@ -1,53 +1,141 @@
-"""Prepare an analysis dataset for SAS transport (XPT version 5).
+"""Prepare an analysis dataset for SAS transport (XPT version 5) with its full metadata.
 
-XPT v5 (SAS TS-140) allows variable names of at most 8 characters, character values of at
-most 200 bytes and only numeric or character variables. ADaM (ADaMIG 1.3 §2.3) holds
-datasets to the same limits, so a longer name is a programming error and is refused rather
-than silently truncated. Dates become SAS dates (numeric, DATE9.) via `datetime.date`.
+XPT v5 (SAS TS-140) allows variable names of at most 8 characters, labels of at most 40,
+character values of at most 200 bytes and only numeric or character variables. ADaM (ADaMIG
+1.3 §2.3) holds datasets to the same limits, so a breach is refused rather than silently
+truncated: the error names the dataset, the variable and the subject. Lengths are counted in
+bytes of UTF-8, not in characters ("é" is 2 bytes).
+
+`xpt_dataset(df, spec)` returns the frame to write, with the dataset label, each variable's
+label and display format from the ADaM spec (`trialflow.adam.specs`). Dates become SAS dates
+(numeric, DATE9.) via `datetime.date`. Character variables are stored as wide as their longest
+value (at least 1 byte) and never wider than the spec's length.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import pandas as pd
 
+from trialflow.adam.specs import (
+    MAX_CHAR_BYTES,
+    MAX_LABEL,
+    MAX_NAME,
+    DatasetSpec,
+    extra_columns,
+    spec_mismatch_message,
+)
 from trialflow.errors import TrialflowError
 
-MAX_NAME = 8
-MAX_CHAR_BYTES = 200
+
+@dataclass(frozen=True)
+class XptDataset:
+    """A frame ready for `trialflow.io.write_xpt` and its metadata from the spec."""
+
+    frame: pd.DataFrame
+    name: str
+    label: str
+    column_labels: list[str]
+    formats: dict[str, str]
+    dropped: list[str]
+    """Columns outside the spec that were left out (`extra_predecessors` datasets only)."""
 
 
-def xpt_frame(df: pd.DataFrame, *, name: str) -> pd.DataFrame:
-    """Return a copy of `df` ready for `trialflow.io.write_xpt`.
+def _who(df: pd.DataFrame, index: object) -> str:
+    if "USUBJID" in df.columns:
+        return f"USUBJID {df.loc[index, 'USUBJID']}"
+    return f"row {int(df.index.get_loc(index)) + 1}"
 
-    - names longer than 8 characters -> error naming them;
-    - datetime columns -> `datetime.date` objects (SAS dates), missing stays missing;
-    - booleans -> "Y"/"N"; other non-numeric columns -> text (missing as "");
-    - text longer than 200 bytes (UTF-8) -> error naming the variable and USUBJID.
-    """
-    long = [c for c in df.columns if len(str(c)) > MAX_NAME]
+
+def _check_names(df: pd.DataFrame, name: str) -> None:
+    long = [str(c) for c in df.columns if len(str(c)) > MAX_NAME]
     if long:
         raise TrialflowError(
             f"{name}: variable name(s) {', '.join(long)} longer than {MAX_NAME} characters "
             "(expected ADaM/XPT v5 names)"
         )
-    out = pd.DataFrame(index=df.index)
-    for col in df.columns:
-        values = df[col]
-        if pd.api.types.is_datetime64_any_dtype(values):
-            out[col] = values.dt.date.astype("object").where(values.notna(), None)
-        elif pd.api.types.is_bool_dtype(values):
-            out[col] = values.map({True: "Y", False: "N"})
-        elif pd.api.types.is_numeric_dtype(values):
-            out[col] = values.astype("float64")
-        else:
-            text = values.astype("object").where(values.notna(), "").astype(str)
-            too_long = text.str.encode("utf-8").str.len() > MAX_CHAR_BYTES
-            if too_long.any():
-                first = too_long.idxmax()
-                who = df.loc[first, "USUBJID"] if "USUBJID" in df.columns else first
+
+
+def _text(df: pd.DataFrame, col: str, *, name: str, limit: int) -> pd.Series:
+    values = df[col]
+    text = values.astype("object").where(values.notna(), "").astype(str)
+    size = text.str.encode("utf-8").str.len()
+    too_long = size > limit
+    if too_long.any():
+        first = too_long.idxmax()
+        raise TrialflowError(
+            f"{name}: variable {col}, {_who(df, first)}: value of {int(size[first])} bytes is "
+            f"longer than {limit} bytes (expected XPT v5 / spec length)"
+        )
+    return text
+
+
+def _number(df: pd.DataFrame, col: str, *, name: str, is_date: bool) -> pd.Series:
+    values = df[col]
+    if is_date:
+        if not pd.api.types.is_datetime64_any_dtype(values):
+            parsed = pd.to_datetime(values, errors="coerce")
+            bad = parsed.isna() & values.notna() & values.astype(str).str.strip().ne("")
+            if bad.any():
+                first = bad.idxmax()
                 raise TrialflowError(
-                    f"{name}: variable {col}, USUBJID {who}: text longer than "
-                    f"{MAX_CHAR_BYTES} bytes (expected XPT v5 character values)"
+                    f"{name}: variable {col}, {_who(df, first)}: {values[first]!r} is not a "
+                    "date (expected a date variable)"
                 )
-            out[col] = text
-    return out.reset_index(drop=True)
+            values = parsed
+        return values.dt.date.astype("object").where(values.notna(), None)
+    if pd.api.types.is_bool_dtype(values):
+        raise TrialflowError(f"{name}: variable {col} is boolean (expected a number or Y/N text)")
+    numbers = pd.to_numeric(values, errors="coerce")
+    bad = numbers.isna() & values.notna() & values.astype(str).str.strip().ne("")
+    if bad.any():
+        first = bad.idxmax()
+        raise TrialflowError(
+            f"{name}: variable {col}, {_who(df, first)}: {values[first]!r} is not a number "
+            "(expected a numeric variable)"
+        )
+    return numbers.astype("float64")
+
+
+def xpt_dataset(df: pd.DataFrame, spec: DatasetSpec) -> XptDataset:
+    """`df` as an XPT v5 dataset with the metadata of `spec`.
+
+    - a variable missing from either side is an error naming it and the spec file (for a
+      dataset with `extra_predecessors`, columns outside the spec are left out and listed in
+      `dropped`);
+    - names longer than 8 characters, labels longer than 40 -> error;
+    - text values longer than the spec's length (at most 200 bytes) -> error naming the
+      dataset, variable and USUBJID;
+    - text columns: missing -> ""; numeric and date columns: numbers / SAS dates.
+    Columns keep the order of `df`.
+    """
+    name = spec.name
+    message = spec_mismatch_message(df.columns, spec)
+    if message:
+        raise TrialflowError(message)
+    dropped = extra_columns(df.columns, spec) if spec.extra_predecessors else []
+    df = df.drop(columns=dropped)
+    _check_names(df, name)
+    out = pd.DataFrame(index=df.index)
+    labels: list[str] = []
+    formats: dict[str, str] = {}
+    for col in df.columns:
+        var = spec.variable(str(col))
+        if len(var.label) > MAX_LABEL:
+            raise TrialflowError(f"{name}: variable {col}: label longer than {MAX_LABEL}")
+        if var.is_char:
+            out[col] = _text(df, col, name=name, limit=min(var.length, MAX_CHAR_BYTES))
+        else:
+            out[col] = _number(df, col, name=name, is_date=var.type == "date")
+        labels.append(var.label)
+        if var.format:
+            formats[str(col)] = var.format
+    return XptDataset(
+        frame=out.reset_index(drop=True),
+        name=name,
+        label=spec.label,
+        column_labels=labels,
+        formats=formats,
+        dropped=dropped,
+    )

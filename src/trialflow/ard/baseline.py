@@ -1,6 +1,6 @@
 """Disposition, demographics and baseline characteristics, and exposure summary, as ARD rows.
 
-Every table is a list of ARD rows (`trialflow.ard.core`, one statistic a row). Counts come with
+Every table is a list of ARD rows (`trialflow.ard_table`, one statistic a row). Counts come with
 their denominator: stat `n` (subjects), `N` (subjects in the population named in the
 `population` column) and `pct` = 100 x n / N (empty when N is 0). Continuous variables give
 `n`, `mean`, `sd` (n - 1 denominator), `median`, `min` and `max`.
@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from trialflow.ard.core import ard_rows, concat_ard
+from trialflow.ard_table import ard_rows, concat_ard
 from trialflow.errors import InputError
 
 #: Level shown for a missing categorical value.
@@ -117,6 +117,7 @@ def categorical_rows(
                 group_level=level,
                 dataset=dataset,
                 filter=f"{base_filter} and {cond}",
+                derivation=categorical_rows,
             )
         )
     return parts
@@ -166,7 +167,13 @@ def disposition_table(
     base = "ENRLFL == 'Y'"
     common = {"analysis": "disposition", "population": "ENRLFL", "dataset": "ADSL"}
     parts: list[pd.DataFrame] = [
-        ard_rows(count_stats(big_n, big_n), parameter="ENROLLED", filter=base, **common)
+        ard_rows(
+            count_stats(big_n, big_n),
+            parameter="ENROLLED",
+            filter=base,
+            **common,
+            derivation=disposition_table,
+        )
     ]
     if "TRTSDT" not in adsl.columns:
         raise InputError("ADSL", "required column missing", variable="TRTSDT")
@@ -177,6 +184,7 @@ def disposition_table(
             parameter="TREATED",
             filter=f"{base} and TRTSDT is present",
             **common,
+            derivation=disposition_table,
         )
     )
 
@@ -197,6 +205,7 @@ def disposition_table(
                 group_level=level,
                 filter=f"{base} and {cond}",
                 **common,
+                derivation=disposition_table,
             )
         )
 
@@ -217,6 +226,7 @@ def disposition_table(
                 group_level=reason,
                 filter=f"{base} and EOSSTT == 'DISCONTINUED' and {cond}",
                 **common,
+                derivation=disposition_table,
             )
         )
 
@@ -227,6 +237,7 @@ def disposition_table(
             parameter="DIED",
             filter=f"{base} and DTHFL == 'Y'",
             **common,
+            derivation=disposition_table,
         )
     )
     causes = _death_causes(dead, adae, death_cause_var)
@@ -248,6 +259,7 @@ def disposition_table(
                 group_level=cause,
                 filter=f"{base} and DTHFL == 'Y' and {cond}",
                 **common,
+                derivation=disposition_table,
             )
         )
 
@@ -262,6 +274,7 @@ def disposition_table(
                     group_level="Y",
                     filter=f"{base} and {flag} == 'Y'",
                     **common,
+                    derivation=disposition_table,
                 )
             )
     return concat_ard(parts)
@@ -301,6 +314,7 @@ def demographics_table(
                     parameter=var,
                     dataset="ADSL",
                     filter=base,
+                    derivation=demographics_table,
                 )
             )
     for var in categorical:
@@ -346,12 +360,26 @@ def exposure_table(
         if var not in data.columns:
             raise InputError("ADEX", "required column missing", variable=var)
         parts.append(
-            ard_rows(continuous_stats(data[var], big_n), parameter=var, filter=base, **common)
+            ard_rows(
+                continuous_stats(data[var], big_n),
+                parameter=var,
+                filter=base,
+                **common,
+                derivation=exposure_table,
+            )
         )
     if "PLDOSINT" in data.columns:
         planned = pd.to_numeric(adex["PLDOSINT"], errors="coerce").dropna().unique()
         value = float(planned[0]) if len(planned) == 1 else float("nan")
-        parts.append(ard_rows({"value": value}, parameter="PLDOSINT", filter=base, **common))
+        parts.append(
+            ard_rows(
+                {"value": value},
+                parameter="PLDOSINT",
+                filter=base,
+                **common,
+                derivation=exposure_table,
+            )
+        )
     for flag in ("DOSERDFL", "DOSEINFL"):
         if flag not in data.columns:
             raise InputError("ADEX", "required column missing", variable=flag)
@@ -362,6 +390,7 @@ def exposure_table(
                 parameter=flag,
                 filter=f"{base} and {flag} == 'Y'",
                 **common,
+                derivation=exposure_table,
             )
         )
     return concat_ard(parts)

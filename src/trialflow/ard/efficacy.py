@@ -1,11 +1,11 @@
 """Efficacy analysis results (ARD): response rates, BOR, Kaplan–Meier, subgroups, decision.
 
 Each function takes ADaM datasets (ADSL, ADRS, ADTTE) and explicit options and returns ARD
-rows (`trialflow.ard.core.ARD_COLUMNS`): one statistic a row, values formatted by
+rows (`trialflow.ard_table.ARD_COLUMNS`): one statistic a row, values formatted by
 `ard.format_value`, with the population flag, dataset and filter named. `efficacy_ard` runs
 them all from a resolved trial config.
 
-Populations (DESIGN.md): response statistics use EFFFL == "Y" (subjects in ADSL); survival
+Populations (docs/validation.md): response statistics use EFFFL == "Y" (subjects in ADSL); survival
 statistics (OS, PFS) use ENRLFL == "Y" (subjects in ADTTE, i.e. with a STARTDT); DOR and TTR
 are among the confirmed responders, so they use EFFFL == "Y" like the ORR they belong to.
 Times are reported in months (ADTTE AVALM = days / 30.4375).
@@ -13,13 +13,21 @@ Times are reported in months (ADTTE AVALM = days / 30.4375).
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Mapping, Sequence
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from trialflow.ard.core import ARD_COLUMNS, ard_rows, concat_ard, format_value
+from trialflow.ard_table import ARD_COLUMNS, ard_rows, concat_ard, format_value
+from trialflow.config.options import (
+    DesignSpec,
+    RateOptions,
+    ResponseRules,
+    SubgroupOptions,
+    SurvivalOptions,
+)
 from trialflow.errors import ConfigError, InputError
 from trialflow.vocab import BOR_CATEGORIES
 
@@ -33,9 +41,6 @@ RESPONSE_PARAMS: tuple[tuple[str, str, str, bool], ...] = (
 )
 """(ADRS PARAMCD, ARD analysis, label, required) of each response rate, in output order. An
 optional parameter (required False) is reported only when ADRS has it at all."""
-
-SMALL_N = 5
-"""Default subgroup size below which a level is flagged (`small_n_flag` = "Y")."""
 
 
 def _flag_filter(flag: str) -> str:
@@ -101,16 +106,16 @@ def response_rates_ard(
     adrs: pd.DataFrame,
     adsl: pd.DataFrame,
     *,
-    conf_level: float = 0.95,
-    method: str = "clopper-pearson",
-    p0: float | None = None,
+    conf_level: float,
+    method: str,
+    p0: float | None,
     population: str = "EFFFL",
 ) -> pd.DataFrame:
     """ORR (confirmed: ADRS CRSP; unconfirmed: RSP, supportive), DCR (DCR, and CDCR when ADRS
     has it) and CBR (CCB, and CB when ADRS has it) as n/N with a two-sided CI
     (`rates.response_rate`, Clopper–Pearson by default).
 
-    The denominator is every ADSL subject with `population` == "Y" (EFFFL, DESIGN.md); a
+    The denominator is every ADSL subject with `population` == "Y" (EFFFL); a
     subject counts in the numerator when the parameter's AVALC is "Y". With `p0` both ORR rows
     also carry the exact one-sided binomial p-value P(X >= x | N, p0)
     (`rates.exact_binomial_test`).
@@ -138,6 +143,7 @@ def response_rates_ard(
                 parameter=paramcd,
                 dataset="ADRS",
                 filter=f"PARAMCD == '{paramcd}' and {_flag_filter(population)}",
+                derivation=response_rates_ard,
             )
         )
     return concat_ard(parts)
@@ -174,16 +180,24 @@ def bor_table_ard(
             "dataset": "ADRS",
             "filter": f"PARAMCD == '{paramcd}' and {_flag_filter(population)}",
         }
-        parts.append(ard_rows({"N": total}, **ctx))
+        parts.append(ard_rows({"N": total}, **ctx, derivation=bor_table_ard))
         for cat, k in counts.items():
             pct = 100.0 * int(k) / total if total else np.nan
             parts.append(
-                ard_rows({"n": int(k), "pct": pct}, group_var="AVALC", group_level=cat, **ctx)
+                ard_rows(
+                    {"n": int(k), "pct": pct},
+                    group_var="AVALC",
+                    group_level=cat,
+                    **ctx,
+                    derivation=bor_table_ard,
+                )
             )
     return concat_ard(parts)
 
 
-def _tte(adtte: pd.DataFrame, paramcd: str, population: str) -> pd.DataFrame:
+def tte_rows(adtte: pd.DataFrame, paramcd: str, population: str) -> pd.DataFrame:
+    """The ADTTE rows of one parameter in a population (flag == "Y"); missing columns are an
+    InputError."""
     for col in ("USUBJID", "PARAMCD", "AVALM", "CNSR", population):
         if col not in adtte.columns:
             raise InputError("ADTTE", f"missing column {col}", variable=col)
@@ -199,9 +213,9 @@ def km_stats(
     time: np.ndarray | pd.Series,
     event: np.ndarray | pd.Series,
     *,
-    conf_level: float = 0.95,
-    conf_type: str = "log-log",
-    landmarks_months: Sequence[float] = (),
+    conf_level: float,
+    conf_type: str,
+    landmarks_months: Sequence[float],
     followup: bool = True,
 ) -> dict[str, Any]:
     """The Kaplan–Meier statistics of one group as an ordered mapping (see `km_ard`)."""
@@ -241,9 +255,9 @@ def km_ard(
     adtte: pd.DataFrame,
     *,
     paramcd: str,
-    conf_level: float = 0.95,
-    conf_type: str = "log-log",
-    landmarks_months: Sequence[float] = (),
+    conf_level: float,
+    conf_type: str,
+    landmarks_months: Sequence[float],
     population: str = "ENRLFL",
 ) -> pd.DataFrame:
     """Kaplan–Meier summary of one ADTTE parameter, in months (AVALM), event = CNSR 0.
@@ -255,7 +269,7 @@ def km_ard(
     followup_lower, followup_upper; then conf_level, conf_type, units. Anything not reached is
     empty text ("NE"). Population: ADTTE rows with `population` == "Y" (ENRLFL for OS/PFS).
     """
-    rows = _tte(adtte, paramcd, population)
+    rows = tte_rows(adtte, paramcd, population)
     stats = km_stats(
         rows["AVALM"].to_numpy(dtype=float),
         1 - rows["CNSR"].to_numpy(dtype=float),
@@ -270,13 +284,14 @@ def km_ard(
         parameter=paramcd,
         dataset="ADTTE",
         filter=f"PARAMCD == '{paramcd}' and {_flag_filter(population)}",
+        derivation=km_ard,
     )
 
 
 def ttr_ard(adtte: pd.DataFrame, *, population: str = "EFFFL") -> pd.DataFrame:
     """Time to response among confirmed responders, described (every TTR row is an event):
     n, mean, median, min, max in months (AVALM)."""
-    rows = _tte(adtte, "TTR", population)
+    rows = tte_rows(adtte, "TTR", population)
     t = rows["AVALM"].to_numpy(dtype=float)
     has = t.size > 0
     stats = {
@@ -294,10 +309,11 @@ def ttr_ard(adtte: pd.DataFrame, *, population: str = "EFFFL") -> pd.DataFrame:
         parameter="TTR",
         dataset="ADTTE",
         filter=f"PARAMCD == 'TTR' and {_flag_filter(population)}",
+        derivation=ttr_ard,
     )
 
 
-def _levels(values: pd.Series) -> tuple[pd.Series, list[str]]:
+def subgroup_levels(values: pd.Series) -> tuple[pd.Series, list[str]]:
     """Text level per subject (missing -> "Missing") and the levels in sorted order
     (natural order of the values, "Missing" last)."""
     present = values.dropna()
@@ -315,14 +331,14 @@ def subgroup_ard(
     adsl: pd.DataFrame,
     *,
     subgroups: Sequence[str],
-    conf_level: float = 0.95,
-    method: str = "clopper-pearson",
-    surv_conf_level: float = 0.95,
-    conf_type: str = "log-log",
-    min_n: int = SMALL_N,
+    conf_level: float,
+    method: str,
+    surv_conf_level: float,
+    conf_type: str,
+    min_n: int,
+    response_param: str,
     response_population: str = "EFFFL",
     survival_population: str = "ENRLFL",
-    response_param: str = "CRSP",
 ) -> pd.DataFrame:
     """ORR (`response_param`, default CRSP) with CI and median PFS with CI for each level of
     every subgroup variable.
@@ -338,13 +354,13 @@ def subgroup_ard(
 
     eff = _population_ids(adsl, response_population).index
     resp = _yn(_param_values(adrs, response_param, eff), response_param)
-    pfs = _tte(adtte, "PFS", survival_population)
+    pfs = tte_rows(adtte, "PFS", survival_population)
     by_id = adsl.assign(USUBJID=adsl["USUBJID"].astype(str)).set_index("USUBJID")
     parts = []
     for var in subgroups:
         if var not in adsl.columns:
             raise InputError("ADSL", "subgroup variable not in ADSL", variable=var)
-        text, levels = _levels(by_id[var])
+        text, levels = subgroup_levels(by_id[var])
         r_level = text.reindex(resp.index)
         p_level = text.reindex(pfs["USUBJID"].astype(str)).to_numpy()
         time = pfs["AVALM"].to_numpy(dtype=float)
@@ -370,6 +386,7 @@ def subgroup_ard(
                             f"{_flag_filter(response_population)} and "
                             f"{var} == '{level}'"
                         ),
+                        derivation=subgroup_ard,
                     )
                 )
             in_p = p_level == level
@@ -394,6 +411,7 @@ def subgroup_ard(
                             f"PARAMCD == 'PFS' and {_flag_filter(survival_population)} and "
                             f"{var} == '{level}'"
                         ),
+                        derivation=subgroup_ard,
                     )
                 )
     if not parts:
@@ -435,12 +453,12 @@ def design_ard(
     adsl: pd.DataFrame,
     adtte: pd.DataFrame,
     *,
-    conf_level: float = 0.95,
-    conf_type: str = "log-log",
+    conf_level: float,
+    conf_type: str,
+    response_param: str,
     response_population: str = "EFFFL",
     survival_population: str = "ENRLFL",
     order_by: Sequence[str] = ("TRTSDT", "USUBJID"),
-    response_param: str = "CRSP",
 ) -> pd.DataFrame:
     """The trial design and its decision, with the sentence the report prints (stat
     "sentence").
@@ -534,10 +552,11 @@ def design_ard(
                 f"PARAMCD == '{response_param}' and {_flag_filter(response_population)}, "
                 f"first n evaluable by {order}"
             ),
+            derivation=design_ard,
         )
     if kind == "one_sample_logrank":
         hist_median = float(_design_value(trial_design, "historical_median_months", kind))
-        rows = _tte(adtte, "PFS", survival_population)
+        rows = tte_rows(adtte, "PFS", survival_population)
         time = rows["AVALM"].to_numpy(dtype=float)
         event = 1 - rows["CNSR"].to_numpy(dtype=float)
         lr = dsg.one_sample_logrank(time, event, historical_median=hist_median)
@@ -581,6 +600,7 @@ def design_ard(
             parameter="PFS",
             dataset="ADTTE",
             filter=f"PARAMCD == 'PFS' and {_flag_filter(survival_population)}",
+            derivation=design_ard,
         )
     raise ConfigError(
         f"trial file design.kind: unknown kind {kind!r} (expected simon_two_stage, "
@@ -589,34 +609,32 @@ def design_ard(
 
 
 def efficacy_ard(
-    adsl: pd.DataFrame, adrs: pd.DataFrame, adtte: pd.DataFrame, trial: Mapping[str, Any]
+    adsl: pd.DataFrame,
+    adrs: pd.DataFrame,
+    adtte: pd.DataFrame,
+    *,
+    response: ResponseRules,
+    rates: RateOptions,
+    survival: SurvivalOptions,
+    design: DesignSpec,
+    subgroups: SubgroupOptions,
 ) -> pd.DataFrame:
-    """All efficacy ARD rows for one trial and cutoff, from the resolved trial config.
+    """All efficacy ARD rows for one trial and cutoff, from the trial's typed options.
 
-    Reads ``rates.ci_method``, ``rates.conf_level``, ``survival.conf_type``,
-    ``survival.conf_level``, ``survival.landmarks_months``, ``design.*`` and ``subgroups``
-    and ``response.confirmation.required`` (defaults as in workflow/schemas/trial.schema.yaml).
-    The subgroup ORR and the design decision use confirmed responses (CRSP) when confirmation
-    is required (the default), else unconfirmed ones (RSP). Order: response rates (p-value
-    against design.p0 for ORR-primary designs), BOR tables, KM of OS and PFS (ENRLFL) and DOR
-    (EFFFL responders), TTR, subgroups, design decision.
+    The subgroup ORR and the design decision use confirmed responses (CRSP) when
+    `response.confirmation_required`, else unconfirmed ones (RSP). Order: response rates
+    (p-value against design p0 for ORR-primary designs), BOR tables, KM of OS and PFS (ENRLFL)
+    and DOR (EFFFL responders), TTR, subgroups, design decision.
     """
-    rates = trial.get("rates", {}) or {}
-    surv = trial.get("survival", {}) or {}
-    des = trial.get("design", {}) or {}
-    confirm = ((trial.get("response", {}) or {}).get("confirmation", {}) or {}).get(
-        "required", True
-    )
-    orr_param = "CRSP" if confirm else "RSP"
-    method = rates.get("ci_method", "clopper-pearson")
-    rlevel = float(rates.get("conf_level", 0.95))
-    conf_type = surv.get("conf_type", "log-log")
-    slevel = float(surv.get("conf_level", 0.95))
-    landmarks = [float(x) for x in surv.get("landmarks_months", [6, 12])]
-    p0 = des.get("p0", 0.10) if des.get("kind", "simon_two_stage") != "one_sample_logrank" else None
-    km_opts = {"conf_level": slevel, "conf_type": conf_type, "landmarks_months": landmarks}
+    orr_param = "CRSP" if response.confirmation_required else "RSP"
+    p0 = design.p0 if design.kind != "one_sample_logrank" else None
+    km_opts = {
+        "conf_level": survival.conf_level,
+        "conf_type": survival.conf_type,
+        "landmarks_months": list(survival.landmarks_months),
+    }
     parts = [
-        response_rates_ard(adrs, adsl, conf_level=rlevel, method=method, p0=p0),
+        response_rates_ard(adrs, adsl, conf_level=rates.conf_level, method=rates.ci_method, p0=p0),
         bor_table_ard(adrs, adsl),
         km_ard(adtte, paramcd="OS", **km_opts),
         km_ard(adtte, paramcd="PFS", **km_opts),
@@ -626,20 +644,21 @@ def efficacy_ard(
             adrs,
             adtte,
             adsl,
-            subgroups=list(trial.get("subgroups", []) or []),
-            conf_level=rlevel,
-            method=method,
-            surv_conf_level=slevel,
-            conf_type=conf_type,
+            subgroups=list(subgroups.variables),
+            conf_level=rates.conf_level,
+            method=rates.ci_method,
+            surv_conf_level=survival.conf_level,
+            conf_type=survival.conf_type,
+            min_n=subgroups.small_n,
             response_param=orr_param,
         ),
         design_ard(
-            des,
+            dataclasses.asdict(design),
             adrs,
             adsl,
             adtte,
-            conf_level=slevel,
-            conf_type=conf_type,
+            conf_level=survival.conf_level,
+            conf_type=survival.conf_type,
             response_param=orr_param,
         ),
     ]

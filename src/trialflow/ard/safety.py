@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 
 from trialflow.ard.baseline import count_stats, pct, population
-from trialflow.ard.core import ard_rows, concat_ard
+from trialflow.ard_table import ard_rows, concat_ard
 from trialflow.errors import InputError
 
 #: Parameter for the "any term" row of a table or of a system organ class.
@@ -110,6 +110,7 @@ def teae_overview(adae: pd.DataFrame, adsl: pd.DataFrame) -> pd.DataFrame:
                 parameter=name,
                 dataset="ADAE",
                 filter=_TEAE_FILTER + (f" and {cond}" if cond else ""),
+                derivation=teae_overview,
             )
         )
     return concat_ard(parts)
@@ -151,6 +152,7 @@ def teae_by_soc_pt(adae: pd.DataFrame, adsl: pd.DataFrame) -> pd.DataFrame:
             parameter=ANY_TERM,
             filter=_TEAE_FILTER,
             **common,
+            derivation=teae_by_soc_pt,
         )
     ]
     for soc in soc_order:
@@ -164,6 +166,7 @@ def teae_by_soc_pt(adae: pd.DataFrame, adsl: pd.DataFrame) -> pd.DataFrame:
                 group_level=soc,
                 filter=soc_filter,
                 **common,
+                derivation=teae_by_soc_pt,
             )
         )
         pts = pt_n.loc[soc]
@@ -177,12 +180,13 @@ def teae_by_soc_pt(adae: pd.DataFrame, adsl: pd.DataFrame) -> pd.DataFrame:
                     group_level=soc,
                     filter=f"{soc_filter} and AEDECOD == {_quote(pt)}",
                     **common,
+                    derivation=teae_by_soc_pt,
                 )
             )
     return concat_ard(parts)
 
 
-def common_teae(adae: pd.DataFrame, adsl: pd.DataFrame, *, threshold: float = 0.10) -> pd.DataFrame:
+def common_teae(adae: pd.DataFrame, adsl: pd.DataFrame, *, threshold: float) -> pd.DataFrame:
     """Most common TEAEs: preferred terms reported by at least `threshold` of the safety
     population (n >= threshold x N, compared with a 1e-9 tolerance so that 3 of 30 is 10%).
 
@@ -211,6 +215,7 @@ def common_teae(adae: pd.DataFrame, adsl: pd.DataFrame, *, threshold: float = 0.
                 parameter=pt,
                 dataset="ADAE",
                 filter=f"{_TEAE_FILTER} and AEDECOD == {_quote(pt)} and n/N >= {threshold:g}",
+                derivation=common_teae,
             )
         )
     return concat_ard(parts)
@@ -221,7 +226,7 @@ def common_teae(adae: pd.DataFrame, adsl: pd.DataFrame, *, threshold: float = 0.
 # --------------------------------------------------------------------------------------------
 
 
-def aesi_table(adae: pd.DataFrame, adsl: pd.DataFrame, *, aesi: Sequence[str] = ()) -> pd.DataFrame:
+def aesi_table(adae: pd.DataFrame, adsl: pd.DataFrame, *, aesi: Sequence[str]) -> pd.DataFrame:
     """Treatment-emergent AEs of special interest (ADAE AESIFL 'Y') by worst grade, with the
     time to first onset.
 
@@ -266,6 +271,7 @@ def aesi_table(adae: pd.DataFrame, adsl: pd.DataFrame, *, aesi: Sequence[str] = 
                 parameter="ANY AESI" if term is None else term,
                 dataset="ADAE",
                 filter=f"{_TEAE_FILTER} and AESIFL == 'Y'{cond}",
+                derivation=aesi_table,
             )
         )
     return concat_ard(parts)

@@ -120,15 +120,38 @@ def manifest(prov: Mapping[str, Any], outputs: Mapping[str, str]) -> dict[str, A
     return {**prov, "outputs": dict(sorted(outputs.items()))}
 
 
+def trial_manifest(
+    trial: str,
+    cutoffs: Iterable[str],
+    analyses: Mapping[str, str],
+    outputs: Mapping[str, str],
+) -> dict[str, Any]:
+    """The manifest of a trial folder: its cross-cutoff outputs (the cutoff comparison, its
+    figures and delivery-change tables) and the sha256 of each analysis's own manifest, which
+    in turn lists that analysis's inputs and outputs."""
+    return {
+        "trial": trial,
+        "cutoffs": list(cutoffs),
+        "analyses": dict(sorted(analyses.items())),
+        "outputs": dict(sorted(outputs.items())),
+    }
+
+
 def dumps(record: Mapping[str, Any]) -> str:
     """Deterministic JSON text: sorted keys, two-space indent, trailing newline."""
     return json.dumps(record, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
 
 
 def analysis_outputs(folder: Path) -> list[Path]:
-    """Every file of an analysis folder except the manifest itself, sorted."""
+    """Every file of an analysis (or trial) folder except its manifest, sorted. Sub-folders
+    with a manifest of their own (the analyses of a trial folder) are theirs, not listed."""
+    nested = {p.parent for p in folder.glob(f"*/{MANIFEST}") if p.parent != folder}
     return sorted(
-        p for p in folder.rglob("*") if p.is_file() and p.relative_to(folder).as_posix() != MANIFEST
+        p
+        for p in folder.rglob("*")
+        if p.is_file()
+        and p.relative_to(folder).as_posix() != MANIFEST
+        and not any(n in p.parents for n in nested)
     )
 
 
@@ -152,8 +175,9 @@ def verify(folder: Path, *, root: Path) -> list[str]:
                 problems.append(f"changed: {name}")
 
     for kind in ("raw", "config"):
-        check(record["inputs"].get(kind, {}), root, "")
+        check(record.get("inputs", {}).get(kind, {}), root, "")
     prefix = f"{folder.as_posix().rstrip('/')}/"
+    check(record.get("analyses", {}), folder, prefix)
     check(record["outputs"], folder, prefix)
     listed = set(record["outputs"])
     for path in analysis_outputs(folder):

@@ -33,15 +33,20 @@ def _copy(src: Path, dest: Path) -> None:
 def _analysis_folder(path: str) -> Path:
     folder = Path(path)
     if not (folder / mf.MANIFEST).is_file():
-        raise TrialflowError(f"{folder}: no {mf.MANIFEST} here (expected results/<trial>/<cutoff>)")
+        raise TrialflowError(
+            f"{folder}: no {mf.MANIFEST} here (expected results/<trial>/<cutoff> or results/<trial>)"
+        )
     return folder
 
 
 def _project_root(folder: Path, root: str | None) -> Path:
-    """The project root of `results/<trial>/<cutoff>`: given, else three levels up."""
+    """The project root of `results/<trial>/<cutoff>` (three levels up) or of a trial folder
+    `results/<trial>` (two levels up), unless given."""
     if root is not None:
         return Path(root)
     resolved = folder.resolve()
+    if resolved.parent.name == "results":
+        return resolved.parent.parent
     if resolved.parent.parent.name != "results":
         raise TrialflowError(f"{folder}: not under results/<trial>/<cutoff>; pass --root")
     return resolved.parent.parent.parent

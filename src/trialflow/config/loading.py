@@ -109,6 +109,25 @@ def apply_defaults(data: Mapping[str, Any], schema: Mapping[str, Any]) -> dict[s
     return out
 
 
+TRIAL_SCHEMA = Path(__file__).resolve().parents[3] / "workflow" / "schemas" / "trial.schema.yaml"
+"""The trial-file schema of this checkout: the one place every option's default is written."""
+
+
+def resolve_sections(sections: Mapping[str, Any], schema_path: Path = TRIAL_SCHEMA) -> dict:
+    """A trial mapping built from `sections` (e.g. ``{"design": {...}}``) with every other
+    option set to the schema's default, for code that runs outside the workflow (tests,
+    benchmarks, the command line). The identity keys get placeholder values."""
+    schema = parse_yaml(schema_path.read_text(encoding="utf-8"), str(schema_path))
+    data = {
+        "id": "trial",
+        "title": "Trial",
+        "studyid": "TRIAL",
+        "deliveries": [{"cutoff": "2000-01-01", "raw": "resources/raw/trial"}],
+        **sections,
+    }
+    return apply_defaults(data, schema)
+
+
 def _inside(path: Path, root: Path) -> bool:
     try:
         path.resolve().relative_to(root.resolve())

@@ -12,10 +12,20 @@ error (the schema adds every key), reported as a `ConfigError` naming the key.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields
 from typing import Any
 
 from trialflow.errors import ConfigError
+
+
+def _opt(label: str) -> Any:
+    """A required option field with the label the report's Methods shows for it."""
+    return field(metadata={"label": label})
+
+
+def option_label(f: Any) -> str:
+    """The Methods label of an option field (its name when it has none)."""
+    return str(f.metadata.get("label", f.name))
 
 
 class _Section(dict):
@@ -49,34 +59,42 @@ class ResponseRules:
     """Tumour response: RECIST 1.1 (Eisenhauer 2009) thresholds, BOR confirmation and the
     response source. Used by the per-visit response, ADRS, ADTR and the efficacy ARD."""
 
-    source: str
+    source: str = _opt(
+        "Response source (derived = RECIST 1.1 from TU/TR; investigator or independent = RS)"
+    )
     """derived (RECIST 1.1 from TU/TR), investigator or independent (RS)."""
-    confirmation_required: bool
-    confirmation_min_days: int
-    max_ne_between: int
-    sd_min_days: int
-    cbr_sd_min_days: int
-    investigator_eval: str
+    confirmation_required: bool = _opt("Confirmation of CR/PR required")
+    confirmation_min_days: int = _opt(
+        "Confirmation: minimum days between response and confirmation"
+    )
+    max_ne_between: int = _opt("Confirmation: maximum NE assessments between")
+    sd_min_days: int = _opt("SD: minimum days after start")
+    cbr_sd_min_days: int = _opt("Clinical benefit: minimum SD duration (days)")
+    investigator_eval: str = _opt("Investigator's records (--EVAL)")
     """--EVAL value of the investigator's records."""
-    independent_eval: str
+    independent_eval: str = _opt("Independent reviewers' records (--EVAL)")
     """--EVAL value of the independent reviewers' records."""
-    rscat: tuple[str, ...]
+    rscat: tuple[str, ...] = _opt("RS categories read as RECIST 1.1 (RSCAT)")
     """RS RSCAT values accepted as RECIST 1.1 overall responses (an empty RSCAT is accepted)."""
-    new_therapy_boundary: str
+    new_therapy_boundary: str = _opt("Assessments counted once new anticancer therapy starts")
     """before (ADT < NACTDT) or on_or_before (ADT <= NACTDT): the assessments that count once
     new anticancer therapy starts, for BOR and PFS alike."""
-    cr_then_pr: str
+    cr_then_pr: str = _opt("PR after CR (unconfirmed = confirms neither, admiralonco)")
     """unconfirmed (admiralonco): a PR after a CR confirms neither; confirms_pr: it confirms a PR."""
-    new_lesion_unequivocal: tuple[str, ...]
+    new_lesion_unequivocal: tuple[str, ...] = _opt("New lesion: unequivocal values (PD)")
     """New-lesion results that mean an unequivocal new lesion (PD, RECIST 1.1 §4.3.2)."""
-    new_lesion_equivocal: tuple[str, ...]
+    new_lesion_equivocal: tuple[str, ...] = _opt(
+        "New lesion: equivocal values (PD dated to the first such scan once confirmed)"
+    )
     """New-lesion results that mean an equivocal new lesion (PD only once confirmed later)."""
-    new_lesion_not_progression: tuple[str, ...]
+    new_lesion_not_progression: tuple[str, ...] = _opt(
+        "New lesion: values that are not progression (any other value is a data issue)"
+    )
     """New-lesion results that mean no new lesion, or not evaluable (never PD)."""
-    pr_pct: float
-    pd_pct: float
-    pd_min_mm: float
-    node_cr_mm: float
+    pr_pct: float = _opt("PR: decrease of the target sum from baseline (%)")
+    pd_pct: float = _opt("PD: increase of the target sum over the nadir (%)")
+    pd_min_mm: float = _opt("PD: and an absolute increase of at least (mm)")
+    node_cr_mm: float = _opt("CR: every target node short axis below (mm)")
 
     @classmethod
     def from_trial(cls, trial: Mapping[str, Any]) -> ResponseRules:
@@ -114,10 +132,10 @@ class ResponseRules:
 class PfsRules:
     """PFS censoring (FDA 2018 endpoints guidance, Table 5 of its appendix)."""
 
-    censor_at_new_therapy: bool
-    max_missed_assessments: int
-    assessment_interval_days: int
-    new_therapy_boundary: str
+    censor_at_new_therapy: bool = _opt("Censor at new anticancer therapy")
+    max_missed_assessments: int = _opt("Maximum missed assessments before PD/death")
+    assessment_interval_days: int = _opt("Planned interval between tumour assessments (days)")
+    new_therapy_boundary: str = _opt("Assessments counted once new anticancer therapy starts")
     """The same rule as `ResponseRules.new_therapy_boundary` (one option, response section)."""
 
     @classmethod
@@ -135,8 +153,8 @@ class PfsRules:
 class RateOptions:
     """Confidence intervals of response rates."""
 
-    ci_method: str
-    conf_level: float
+    ci_method: str = _opt("CI method")
+    conf_level: float = _opt("CI level")
 
     @classmethod
     def from_trial(cls, trial: Mapping[str, Any]) -> RateOptions:
@@ -148,9 +166,9 @@ class RateOptions:
 class SurvivalOptions:
     """Kaplan–Meier summaries: CI transformation and level, landmark times (months)."""
 
-    conf_type: str
-    conf_level: float
-    landmarks_months: tuple[float, ...]
+    conf_type: str = _opt("CI transformation (median: Brookmeyer–Crowley; rates: pointwise)")
+    conf_level: float = _opt("CI level")
+    landmarks_months: tuple[float, ...] = _opt("Landmarks (months)")
 
     @classmethod
     def from_trial(cls, trial: Mapping[str, Any]) -> SurvivalOptions:
@@ -166,10 +184,10 @@ class SurvivalOptions:
 class SafetyOptions:
     """Treatment-emergent adverse events and the AE tables."""
 
-    teae_window_days: int
-    aesi: tuple[str, ...]
-    common_ae_threshold: float
-    aesev_grades: tuple[tuple[str, int], ...]
+    teae_window_days: int = _opt("TEAE window after last dose (days)")
+    aesi: tuple[str, ...] = _opt("AEs of special interest")
+    common_ae_threshold: float = _opt("Common TEAE threshold (proportion of subjects)")
+    aesev_grades: tuple[tuple[str, int], ...] = _opt("Grade from AESEV when AETOXGR is absent")
     """AESEV -> toxicity grade when a delivery has no AETOXGR, as (AESEV, grade) pairs."""
 
     @classmethod
@@ -190,20 +208,33 @@ class SafetyOptions:
 
 @dataclass(frozen=True)
 class SubjectOptions:
-    """Subject-level derivations (ADSL) and subgroup reporting."""
+    """Subject-level derivations (ADSL)."""
 
-    reference_start: str
-    age_group_cut: float
-    subgroups: tuple[str, ...]
-    subgroup_small_n: int
+    reference_start: str = _opt("Reference start date (STARTDT)")
+    """first_dose (STARTDT = TRTSDT) or randomization (DS RANDOMIZED)."""
+    age_group_cut: float = _opt("Age group cut (years)")
+    """AGEGR1 is '<cut' or '>=cut' years."""
 
     @classmethod
     def from_trial(cls, trial: Mapping[str, Any]) -> SubjectOptions:
         return cls(
             reference_start=str(_get(trial, "reference_start")),
             age_group_cut=float(_get(trial, "baseline", "age_group_cut")),
-            subgroups=tuple(str(x) for x in _get(trial, "subgroups")),
-            subgroup_small_n=int(_get(trial, "baseline", "subgroup_small_n")),
+        )
+
+
+@dataclass(frozen=True)
+class SubgroupOptions:
+    """Subgroup analyses: the ADSL variables and the size below which a level is flagged."""
+
+    variables: tuple[str, ...] = _opt("Subgroup variables")
+    small_n: int = _opt("Subgroup levels flagged small below (subjects)")
+
+    @classmethod
+    def from_trial(cls, trial: Mapping[str, Any]) -> SubgroupOptions:
+        return cls(
+            variables=tuple(str(x) for x in _get(trial, "subgroups")),
+            small_n=int(_get(trial, "baseline", "subgroup_small_n")),
         )
 
 
@@ -211,13 +242,16 @@ class SubjectOptions:
 class DrugOptions:
     """The study drug's planned schedule (ADEX dose intensity)."""
 
-    name: str
-    planned_dose: float
-    dose_unit: str
-    doses_per_cycle: int
-    cycle_days: int
-    schedule: str
-    delay_tolerance_days: int
+    name: str = _opt("Study drug")
+    planned_dose: float = _opt("Planned dose")
+    dose_unit: str = _opt("Dose unit")
+    doses_per_cycle: int = _opt("Doses per cycle")
+    cycle_days: int = _opt("Cycle length (days)")
+    schedule: str = _opt("Planned schedule")
+    delay_tolerance_days: int = _opt("Cycle delay counted as interruption beyond (days)")
+    dose_reduction_tolerance: float = _opt(
+        "Dose reduction: tolerance below the planned dose (fraction)"
+    )
 
     @classmethod
     def from_trial(cls, trial: Mapping[str, Any]) -> DrugOptions:
@@ -230,6 +264,7 @@ class DrugOptions:
             cycle_days=int(_get(d, "cycle_days")),
             schedule=str(_get(d, "schedule")),
             delay_tolerance_days=int(_get(d, "delay_tolerance_days")),
+            dose_reduction_tolerance=float(_get(d, "dose_reduction_tolerance")),
         )
 
 
@@ -237,17 +272,17 @@ class DrugOptions:
 class DesignSpec:
     """The trial's statistical design (decision rule for the primary endpoint)."""
 
-    endpoint: str
-    kind: str
-    variant: str
-    p0: float
-    p1: float
-    alpha: float
-    power: float
-    historical_median_months: float | None
-    target_median_months: float | None
-    landmark_months: float | None
-    historical_landmark_rate: float | None
+    endpoint: str = _opt("Primary endpoint")
+    kind: str = _opt("Design")
+    variant: str = _opt("Simon variant")
+    p0: float = _opt("Uninteresting response rate p0")
+    p1: float = _opt("Target response rate p1")
+    alpha: float = _opt("Type I error (one-sided)")
+    power: float = _opt("Power")
+    historical_median_months: float | None = _opt("Historical median (months)")
+    target_median_months: float | None = _opt("Target median (months)")
+    landmark_months: float | None = _opt("Landmark (months)")
+    historical_landmark_rate: float | None = _opt("Historical landmark rate")
 
     @classmethod
     def from_trial(cls, trial: Mapping[str, Any]) -> DesignSpec:
@@ -265,6 +300,7 @@ class TrialOptions:
     survival: SurvivalOptions
     safety: SafetyOptions
     subjects: SubjectOptions
+    subgroups: SubgroupOptions
     drug: DrugOptions
     design: DesignSpec
 
@@ -277,6 +313,7 @@ class TrialOptions:
             survival=SurvivalOptions.from_trial(trial),
             safety=SafetyOptions.from_trial(trial),
             subjects=SubjectOptions.from_trial(trial),
+            subgroups=SubgroupOptions.from_trial(trial),
             drug=DrugOptions.from_trial(trial),
             design=DesignSpec.from_trial(trial),
         )

@@ -1,25 +1,25 @@
-"""The figure set of one trial and cutoff, built from its analysis datasets.
+"""The figure set of one trial and cutoff, drawn from its analysis results and datasets.
 
-`analysis_figures` turns ADaM datasets and the efficacy ARD into named matplotlib figures;
-the figures rule saves each as PNG and SVG. The KM numbers come from
-`trialflow.stats.survival` with the same options as the efficacy ARD (`survival.conf_type`,
-`survival.conf_level`), and the forest plots read the subgroup rows of the efficacy ARD, so
-a figure never shows a number the tables do not.
+`analysis_figures` turns the Kaplan–Meier curve table (`ard/km_curves.csv`), the efficacy ARD
+and the ADaM datasets into named matplotlib figures; the figures rule saves each as PNG and
+SVG. The figures estimate nothing: curves come from the curve table, medians and their CIs from
+the efficacy ARD, and the forest plots from its subgroup rows, so a figure never shows a number
+the tables do not.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
 
 import pandas as pd
 from matplotlib.figure import Figure
 
+from trialflow.ard_table import ard_select, ard_stats, curve_rows
+from trialflow.config.options import DesignSpec, SurvivalOptions
 from trialflow.figures.forest import forest_figure
 from trialflow.figures.km import km_figure
 from trialflow.figures.swimmer import swimmer_figure
 from trialflow.figures.tumour import spider_figure, waterfall_figure
-from trialflow.stats.survival import km_curve, km_summary
 from trialflow.vocab import KM_PARAMS as KM_NAMES
 
 # PARAMCD -> (title, x label, population flag): the same populations as the efficacy ARD.
@@ -49,34 +49,74 @@ def figure_names(subgroups: list[str]) -> list[str]:
     return FIGURES + [subgroup_figure_name(v) for v in subgroups]
 
 
-def _km_data(adtte: pd.DataFrame, paramcd: str, population: str, by: str | None = None):
-    rows = adtte[(adtte["PARAMCD"] == paramcd) & (adtte.get(population, "Y") == "Y")]
-    if by is None:
-        return {"All subjects": rows}
-    levels = sorted(rows[by].dropna().astype(str).unique())
-    return {f"{by} = {lvl}": rows[rows[by].astype(str) == lvl] for lvl in levels}
+def _summary(stats: Mapping[str, str]) -> dict[str, float]:
+    """n, events and the median with its CI from ARD statistics (text), as numbers."""
+    out: dict[str, float] = {}
+    for key in ("n", "events", "median", "median_lower", "median_upper"):
+        if key in stats:
+            value = pd.to_numeric(stats[key], errors="coerce")
+            out[key] = float("nan") if pd.isna(value) else float(value)
+    return out
 
 
 def km_panel(
-    adtte: pd.DataFrame,
+    curves: pd.DataFrame,
+    efficacy_ard: pd.DataFrame,
     paramcd: str,
     *,
     conf_level: float,
-    conf_type: str,
     by: str | None = None,
 ) -> Figure:
-    """Kaplan–Meier figure of one ADTTE parameter (months: AVALM, event = CNSR 0)."""
-    title, xlabel, population = KM_PARAMS[paramcd]
-    curves: dict[str, pd.DataFrame] = {}
-    summaries: dict[str, dict[str, Any]] = {}
-    for label, rows in _km_data(adtte, paramcd, population, by).items():
-        time = rows["AVALM"].to_numpy(dtype=float)
-        event = (rows["CNSR"] == 0).to_numpy(dtype=int)
-        curves[label] = km_curve(time, event, conf_level=conf_level, conf_type=conf_type)
-        summaries[label] = km_summary(time, event, conf_level=conf_level, conf_type=conf_type)
-    if by is not None:
+    """Kaplan–Meier figure of one parameter from the curve table, with n, events and the
+    median (CI) of each curve read from the efficacy ARD (`km`, or `subgroup_pfs` by `by`)."""
+    title, xlabel, _population = KM_PARAMS[paramcd]
+    drawn: dict[str, pd.DataFrame] = {}
+    summaries: dict[str, dict[str, float]] = {}
+    if by is None:
+        drawn["All subjects"] = curve_rows(curves, paramcd)
+        summaries["All subjects"] = _summary(
+            ard_stats(efficacy_ard, analysis="km", parameter=paramcd)
+        )
+    else:
+        sel = ard_select(curves, parameter=paramcd, group_var=by) if len(curves) else curves
+        for level in dict.fromkeys(sel["group_level"].tolist() if len(sel) else []):
+            label = f"{by} = {level}"
+            drawn[label] = curve_rows(curves, paramcd, by, level)
+            summaries[label] = _summary(
+                ard_stats(efficacy_ard, analysis="subgroup_pfs", group_var=by, group_level=level)
+            )
         title = f"{title} by {by}"
-    return km_figure(curves, summaries, title=title, xlabel=xlabel, conf_level=conf_level)
+    return km_figure(drawn, summaries, title=title, xlabel=xlabel, conf_level=conf_level)
+
+
+def km_by_cutoff_panel(
+    curves: Mapping[str, pd.DataFrame],
+    efficacy: Mapping[str, pd.DataFrame],
+    paramcd: str,
+    *,
+    conf_level: float,
+) -> Figure:
+    """One parameter's Kaplan–Meier curve at each data cutoff (cutoff -> curve table and
+    efficacy ARD of that cutoff), without confidence bands, medians from each cutoff's ARD."""
+    title, xlabel, _population = KM_PARAMS[paramcd]
+    drawn = {f"Cutoff {c}": curve_rows(table, paramcd) for c, table in curves.items()}
+    summaries = {
+        f"Cutoff {c}": _summary(ard_stats(efficacy[c], analysis="km", parameter=paramcd))
+        for c in curves
+    }
+    return km_figure(
+        drawn,
+        summaries,
+        title=f"{title} by data cutoff",
+        xlabel=xlabel,
+        conf_level=conf_level,
+        show_band=False,
+    )
+
+
+#: The parameters compared across cutoffs, and the figure stems (results/<trial>/figures/).
+CUTOFF_KM_PARAMS = ("PFS", "OS")
+CUTOFF_FIGURES = [f"km_{p.lower()}_by_cutoff" for p in CUTOFF_KM_PARAMS]
 
 
 def progressed_by_non_target_or_new(visits: pd.DataFrame) -> set[str]:
@@ -122,21 +162,21 @@ def analysis_figures(
     adsl: pd.DataFrame,
     adrs: pd.DataFrame,
     adtr: pd.DataFrame,
-    adtte: pd.DataFrame,
     visits: pd.DataFrame,
+    curves: pd.DataFrame,
     efficacy_ard: pd.DataFrame,
-    options: Mapping[str, Any],
+    survival: SurvivalOptions,
+    design: DesignSpec,
 ) -> dict[str, Figure]:
     """The fixed figures of one analysis, keyed by the file stems of `FIGURES`.
 
-    `options` holds the resolved trial-file sections `survival` and `design`. Subgroup KM
-    figures come from `km_panel(..., by=var)`, one job per variable.
+    Subgroup KM figures come from `km_panel(..., by=var)`, one job per variable.
     """
-    surv = options["survival"]
-    km_opts = {"conf_level": surv["conf_level"], "conf_type": surv["conf_type"]}
     figs: dict[str, Figure] = {}
     for paramcd in KM_PARAMS:
-        figs[f"km_{paramcd.lower()}"] = km_panel(adtte, paramcd, **km_opts)
+        figs[f"km_{paramcd.lower()}"] = km_panel(
+            curves, efficacy_ard, paramcd, conf_level=survival.conf_level
+        )
     efficacy = adsl[adsl["EFFFL"] == "Y"]["USUBJID"]
     adtr_eff = adtr[adtr["USUBJID"].isin(efficacy)]
     figs["waterfall"] = waterfall_figure(
@@ -144,8 +184,7 @@ def analysis_figures(
     )
     figs["spider"] = spider_figure(adtr_eff, adrs)
     figs["swimmer"] = swimmer_figure(adsl, adrs)
-    design = options.get("design", {})
-    p0 = design.get("p0") if design.get("endpoint", "ORR") == "ORR" else None
+    p0 = design.p0 if design.endpoint == "ORR" else None
     figs["forest_orr"] = forest_figure(
         forest_data(efficacy_ard, "subgroup_orr", scale=100.0),
         title="Objective response rate by subgroup",

@@ -136,6 +136,14 @@ CHANGE_KINDS = ("corrected", "filled_in", "cleared")
 DETAIL_COLUMNS = ["domain", "variable", "records", *CHANGE_KINDS]
 
 
+def subject_changes(previous_dm: pd.DataFrame, current_dm: pd.DataFrame) -> pd.DataFrame:
+    """Subjects added to or removed from DM between two deliveries: columns ``change``
+    ("added" / "removed") and ``USUBJID``, added first, each sorted."""
+    rows = [("added", s) for s in subjects_added(previous_dm, current_dm)]
+    rows += [("removed", s) for s in subjects_removed(previous_dm, current_dm)]
+    return pd.DataFrame(rows, columns=["change", "USUBJID"])
+
+
 def change_kind(previous: pd.Series, current: pd.Series) -> pd.Series:
     """Kind of each changed value: "filled_in" (was empty), "cleared" (now empty) or
     "corrected" (one delivered value replaced by another)."""

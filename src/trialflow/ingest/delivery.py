@@ -2,7 +2,9 @@
 
 `ingest_delivery` runs, for every domain, the small rule functions below in this order:
 
-1. `check_required_domains`, `check_required_variables`, `check_studyid`  (errors)
+1. `check_required_domains`, `check_required_variables` (SDTMIG Required variables),
+   `check_studyid` (errors); `absent_expected_variables` (a data issue per Expected
+   variable the file lacks)
 2. `standardize_ct` (controlled terminology), `strip_text`, `check_text_length` (at most
    200 bytes), `convert_numeric` (types)
 3. `standardize_units` (TR results in cm -> mm; a negative or above-`max` measurement: error)
@@ -210,7 +212,7 @@ def sort_issues(issues: pd.DataFrame) -> pd.DataFrame:
 def check_required_domains(
     present: set[str] | list[str], specs: Mapping[str, Mapping], *, raw_dir: str
 ) -> None:
-    """Required domains (DESIGN.md "Raw delivery": DM, EX, AE, DS, TU, TR, RS) must be present."""
+    """Required domains (docs/data_contracts.md "Raw delivery": DM, EX, AE, DS, TU, TR, RS) must be present."""
     for name in DOMAIN_ORDER:
         spec = specs.get(name)
         if spec is not None and spec.get("required_domain", False) and name not in present:
@@ -220,11 +222,62 @@ def check_required_domains(
             )
 
 
-def check_required_variables(df: pd.DataFrame, spec: Mapping, *, file: str) -> None:
-    """Every variable the spec marks `required: true` must be a column of the file."""
+def core_designations(spec: Mapping) -> dict[str, str]:
+    """Each spec variable's SDTMIG v3.4 core designation (`Req`, `Exp` or `Perm`), by name.
+
+    A second entry for one variable (`variable:` set) takes the designation of the first.
+    """
+    out: dict[str, str] = {}
     for e in spec_variables(spec).values():
-        if e.get("required") and e["variable"] not in df.columns:
-            raise InputError(file, "required variable missing", variable=e["variable"])
+        if e.get("core") is not None:
+            out.setdefault(e["variable"], str(e["core"]))
+    return out
+
+
+def check_required_variables(df: pd.DataFrame, spec: Mapping, *, file: str) -> None:
+    """Every Required variable (spec `core: Req`) must be a column of the file.
+
+    Rule (SDTMIG v3.4 §4.1.5, core designations): a Required variable identifies the record
+    or carries its topic (STUDYID, DOMAIN, USUBJID, --SEQ, --TESTCD, --TERM, ...); without
+    it the domain cannot be read. Its absence is an InputError naming the file and variable.
+    Expected and Permissible variables may be absent (`absent_expected_variables`).
+    """
+    for var, core in core_designations(spec).items():
+        if core == "Req" and var not in df.columns:
+            raise InputError(file, "required variable missing", variable=var)
+
+
+def absent_expected_variables(
+    columns: pd.Index | list[str], spec: Mapping, *, domain: str, file: str
+) -> pd.DataFrame:
+    """One `query` data issue per Expected variable (spec `core: Exp`) the file lacks.
+
+    Rule (SDTMIG v3.4 §4.1.5): an Expected variable is included in a dataset even when it
+    has no values, so a file without the column deviates from the standard; the delivery is
+    still valid input. The variable is added all-missing (`finish_domain`) and a derivation
+    that needs it derives it downstream from related records or leaves it missing. A
+    Permissible variable may be absent without any issue.
+    """
+    absent = [
+        v for v, core in core_designations(spec).items() if core == "Exp" and v not in columns
+    ]
+    if not absent:
+        return _concat([])
+    return pd.DataFrame(
+        {
+            "stage": STAGE,
+            "domain": domain,
+            "usubjid": "",
+            "seq": "",
+            "row": "",
+            "variable": absent,
+            "original_value": "",
+            "new_value": "",
+            "action": "query",
+            "reason": f"Expected variable (SDTMIG v3.4) absent from {PurePath(file).name}; "
+            "added as all-missing",
+        }
+    )[ISSUE_COLUMNS]
 
 
 def check_studyid(df: pd.DataFrame, *, studyid: str, file: str) -> None:
@@ -1107,6 +1160,15 @@ def ingest_delivery(
 
     domains: dict[str, pd.DataFrame] = {"dm": dm_kept}
     all_issues = [dm_all_issues]
+    for name in prepared:
+        all_issues.append(
+            absent_expected_variables(
+                raw[name].columns,
+                specs[name],
+                domain=str(specs[name]["domain"]).upper(),
+                file=names.get(name, name),
+            )
+        )
     rows = [("DM", len(dm_df), len(dm_kept))]
     for name in order:
         if name == "dm":

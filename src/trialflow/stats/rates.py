@@ -1,6 +1,6 @@
 """Response rates: binomial proportions with confidence intervals and an exact binomial test.
 
-These are the statistics behind ORR, DCR and CBR (DESIGN.md, "Response rates"): n/N, a
+These are the statistics behind ORR, DCR and CBR (docs/validation.md, "Best overall response and response rates"): n/N, a
 two-sided confidence interval (Clopper–Pearson by default, Wilson and Jeffreys available) and
 the exact one-sided binomial test of the observed rate against the design's p0.
 
