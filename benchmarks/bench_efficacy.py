@@ -151,6 +151,18 @@ def efficacy_stage(
     return adtte, ard
 
 
+def response_rules():
+    """The schema's default ResponseRules (the only place a default is written)."""
+    from pathlib import Path
+
+    from trialflow.config.loading import apply_defaults, parse_yaml
+    from trialflow.config.options import ResponseRules
+
+    path = Path(__file__).resolve().parents[1] / "workflow" / "schemas" / "trial.schema.yaml"
+    schema = parse_yaml(path.read_text(encoding="utf-8"), str(path))
+    return ResponseRules.from_trial(apply_defaults({"response": {}}, schema))
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--n", type=int, default=10_000)
@@ -159,7 +171,7 @@ def main(argv: list[str] | None = None) -> int:
 
     t0 = time.perf_counter()
     adsl, assessments = simulate(args.n, args.seed)
-    adrs, _ = derive_adrs(assessments, adsl)
+    adrs, _ = derive_adrs(assessments, adsl, response_rules())
     setup = time.perf_counter() - t0
     print(
         f"set-up (simulate + derive_adrs, not part of the stage): {setup:.2f} s; "

@@ -48,31 +48,58 @@ def prepare(n_subjects: int, folder: Path) -> None:
     print("  cleaned rows: " + ", ".join(f"{k} {v}" for k, v in rows.items()))
 
 
+def response_rules():
+    """The schema's default ResponseRules (the only place a default is written)."""
+    from pathlib import Path
+
+    from trialflow.config.loading import apply_defaults, parse_yaml
+    from trialflow.config.options import ResponseRules
+
+    path = Path(__file__).resolve().parents[1] / "workflow" / "schemas" / "trial.schema.yaml"
+    schema = parse_yaml(path.read_text(encoding="utf-8"), str(path))
+    return ResponseRules.from_trial(apply_defaults({"response": {}}, schema))
+
+
 def derive(folder: Path) -> None:
     import pandas as pd
 
     from trialflow.adam.adrs import derive_adrs
     from trialflow.adam.adsl import derive_adsl
     from trialflow.adam.adtr import derive_adtr
+    from trialflow.adam.readers import choose_readers
     from trialflow.adam.recist import derive_visit_responses, select_ovr_records
 
     d = {name: pd.read_parquet(folder / f"{name}.parquet") for name in DOMAINS}
     base = peak_rss_mb()
     t0 = time.perf_counter()
+    rules = response_rules()
     adsl, _ = derive_adsl(
-        d["dm"], d["suppdm"], d["ex"], d["ds"], d["tu"], d["tr"], d["rs"], d["cm"], cutoff=CUTOFF
+        d["dm"],
+        d["suppdm"],
+        d["ex"],
+        d["ds"],
+        d["tu"],
+        d["tr"],
+        d["rs"],
+        d["cm"],
+        cutoff=CUTOFF,
+        response=rules,
+        reference_start="first_dose",
+        studyid=None,
+        age_cut=65,
     )
     t1 = time.perf_counter()
-    adtr = derive_adtr(d["tu"], d["tr"], adsl)
+    visits, _ = derive_visit_responses(d["tu"], d["tr"], d["rs"], adsl, rules)
     t2 = time.perf_counter()
-    visits = derive_visit_responses(d["tu"], d["tr"], adsl)
+    readers = choose_readers(d["tu"], d["tr"], d["rs"], rules)
+    adrs, issues = derive_adrs(select_ovr_records(d["rs"], visits, rules, readers), adsl, rules)
     t3 = time.perf_counter()
-    adrs, issues = derive_adrs(select_ovr_records(d["rs"], visits, source="derived"), adsl)
+    adtr = derive_adtr(d["tu"], d["tr"], d["rs"], adsl, adrs, rules)
     t4 = time.perf_counter()
     print(f"ADSL {len(adsl)} rows, ADTR {len(adtr)}, visits {len(visits)}, ADRS {len(adrs)}")
     print(
-        f"wall time: total {t4 - t0:.1f} s (adsl {t1 - t0:.1f}, adtr {t2 - t1:.1f}, "
-        f"visit responses {t3 - t2:.1f}, adrs {t4 - t3:.1f})"
+        f"wall time: total {t4 - t0:.1f} s (adsl {t1 - t0:.1f}, visit responses {t2 - t1:.1f}, "
+        f"adrs {t3 - t2:.1f}, adtr {t4 - t3:.1f})"
     )
     print(
         f"peak memory (max RSS of this process): {peak_rss_mb():.0f} MB (after reading {base:.0f} MB)"

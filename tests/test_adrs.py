@@ -9,7 +9,9 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from tests.conftest import trial_options
 from trialflow.adam.adrs import derive_adrs
+from trialflow.adam.readers import choose_readers
 from trialflow.adam.recist import select_ovr_records
 
 START = pd.Timestamp("2020-01-01")
@@ -41,10 +43,24 @@ def _ovr(visits: dict[str, list[tuple[int, str]]]) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["USUBJID", "ADT", "ADTF", "AVALC"])
 
 
+def _rules(**kw):
+    """ResponseRules from the schema's defaults with these options changed (old keyword names:
+    confirmation_required, min_days, max_ne_between, sd_min_days, cbr_sd_min_days, and any
+    other response option by its name)."""
+    conf = {}
+    for old, new in (("confirmation_required", "required"), ("min_days", "min_days")):
+        if old in kw:
+            conf[new] = kw.pop(old)
+    if "max_ne_between" in kw:
+        conf["max_ne_between"] = kw.pop("max_ne_between")
+    response = {**kw, "confirmation": conf} if conf else dict(kw)
+    return trial_options(response=response).response
+
+
 def _run(visits: dict[str, list[tuple[int, str]]], **kw) -> tuple[pd.DataFrame, pd.DataFrame]:
     subjects = sorted(set(visits) | set(kw.pop("extra_subjects", [])))
     adsl = _adsl(subjects, kw.pop("nact", None))
-    return derive_adrs(_ovr(visits), adsl, **kw)
+    return derive_adrs(_ovr(visits), adsl, _rules(**kw))
 
 
 def _val(adrs: pd.DataFrame, subj: str, param: str) -> str:
@@ -131,17 +147,67 @@ def test_early_unconfirmed_pr_then_pd() -> None:
 
 
 def test_cr_then_pr_is_a_query_and_kept() -> None:
-    # CR d42, PR d84: the PR after a CR is kept (BOR CR) and queried once. CBOR: the CR at d42
-    # is not confirmed as CR (no later CR) but the PR 42 days later confirms a PR -> PR.
+    """RECIST 1.1 Table 3 note and admiralonco `derive_param_confirmed_bor` (default
+    `response.cr_then_pr` "unconfirmed"): a PR after a CR confirms neither.
+
+    CR d42, PR d84: the PR after a CR is kept (BOR CR) and queried once. CBOR: the CR at d42 is
+    not confirmed as CR (no later CR), a CR is not a PR that a later PR could confirm, and the
+    PR at d84 has nothing after it: the response stays unconfirmed and counts as SD, the SD
+    window being met at the first assessment (d42 >= sd_min_days 42) -> CBOR SD dated d42.
+    """
     adrs, issues = _run({"J": [(42, "CR"), (84, "PR")]})
     assert _val(adrs, "J", "BOR") == "CR"
-    assert _val(adrs, "J", "CBOR") == "PR"
+    assert (_val(adrs, "J", "CBOR"), _day(adrs, "J", "CBOR")) == ("SD", 42)
+    assert _val(adrs, "J", "CRSP") == "N"
     ovr = adrs[(adrs["USUBJID"] == "J") & (adrs["PARAMCD"] == "OVR")]
     assert list(ovr["AVALC"]) == ["CR", "PR"]
     q = issues[issues["action"] == "query"]
     assert len(q) == 1
     assert q.iloc[0]["usubjid"] == "J"
     assert q.iloc[0]["stage"] == "adrs"
+
+
+def test_cr_then_pr_option_confirms_pr() -> None:
+    """`response.cr_then_pr: confirms_pr` (the other reading of the RECIST 1.1 Table 3 note):
+    the CR at d42 and the PR at d84 (42 >= 28 days apart, nothing between) confirm a PR dated
+    d42; the query stays."""
+    adrs, issues = _run({"J": [(42, "CR"), (84, "PR")]}, cr_then_pr="confirms_pr")
+    assert (_val(adrs, "J", "CBOR"), _day(adrs, "J", "CBOR")) == ("PR", 42)
+    assert len(issues[issues["action"] == "query"]) == 1
+
+
+def test_pr_cr_pr_is_not_a_confirmed_response() -> None:
+    """admiralonco `derive_param_confirmed_bor` (its test subject 6) with the default
+    `response.cr_then_pr` "unconfirmed": PR d45, CR d55, PR d100.
+
+    - PR d45: the first CR/PR at least 28 days later is the PR at d100, but between them a CR
+      (d55) is followed by a PR (d100): no confirmation. The CR at d55 is only 10 days after
+      the PR, too early to confirm it.
+    - CR d55: no later CR -> not a confirmed CR; a CR is not a PR to be confirmed.
+    - PR d100: nothing after it.
+    So nothing is confirmed (CRSP N). Unconfirmed CR/PR count as SD once ADT - STARTDT >= 42:
+    d45 is the first such assessment -> CBOR SD dated d45. BOR (unconfirmed) is CR d55.
+    """
+    adrs, issues = _run({"X": [(45, "PR"), (55, "CR"), (100, "PR")]})
+    assert (_val(adrs, "X", "CBOR"), _day(adrs, "X", "CBOR")) == ("SD", 45)
+    assert _val(adrs, "X", "CRSP") == "N"
+    assert (_val(adrs, "X", "BOR"), _day(adrs, "X", "BOR")) == ("CR", 55)
+    assert len(issues[issues["action"] == "query"]) == 1
+    # the former rule (any later CR/PR with only CR/PR/NE between confirms a PR) gave PR here
+    old, _ = _run({"X": [(45, "PR"), (55, "CR"), (100, "PR")]}, cr_then_pr="confirms_pr")
+    assert _val(old, "X", "CBOR") == "PR"
+
+
+def test_new_therapy_boundary_option() -> None:
+    """`response.new_therapy_boundary` (FDA 2018: assessments after new anticancer therapy do
+    not count). PR d42, PR d84, new therapy d84: with "before" (ADT < NACTDT, the default) the
+    d84 PR is not used -> the d42 PR is unconfirmed -> CBOR SD; with "on_or_before" (ADT <=
+    NACTDT) it is used and confirms the PR (84 - 42 = 42 >= 28)."""
+    v = {"N": [(42, "PR"), (84, "PR")]}
+    assert _val(_run(v, nact={"N": 84})[0], "N", "CBOR") == "SD"
+    assert (
+        _val(_run(v, nact={"N": 84}, new_therapy_boundary="on_or_before")[0], "N", "CBOR") == "PR"
+    )
 
 
 def test_non_target_only_disease() -> None:
@@ -245,8 +311,9 @@ def test_partial_assessment_date_uses_imputed_date_and_flag() -> None:
             "SRCROW": [1.0, 2.0],
         }
     )
-    ovr = select_ovr_records(rs, None, source="investigator")
-    adrs, _ = derive_adrs(ovr, _adsl(["V"]))
+    rules = _rules(source="investigator")
+    ovr = select_ovr_records(rs, None, rules, choose_readers(None, None, rs, rules))
+    adrs, _ = derive_adrs(ovr, _adsl(["V"]), rules)
     cbor = adrs[adrs["PARAMCD"] == "CBOR"].iloc[0]
     assert cbor["AVALC"] == "PR"
     assert cbor["ADT"] == pd.Timestamp("2020-03-01")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from tests.conftest import trial_options
 from trialflow.adam.adsl import derive_adsl
 
 T = pd.Timestamp
@@ -89,6 +90,15 @@ def _domains() -> dict[str, pd.DataFrame]:
     return {"dm": dm, "suppdm": suppdm, "ex": ex, "ds": ds, "tu": tu, "tr": tr, "rs": rs, "cm": cm}
 
 
+_SUBJECTS = trial_options().subjects
+SUBJECT_ARGS = {
+    "reference_start": _SUBJECTS.reference_start,
+    "age_cut": _SUBJECTS.age_group_cut,
+    "studyid": None,
+}
+"""derive_adsl's subject options at the schema's defaults."""
+
+
 def _run(d: dict[str, pd.DataFrame], **kw):
     adsl, issues = derive_adsl(
         d["dm"],
@@ -100,7 +110,7 @@ def _run(d: dict[str, pd.DataFrame], **kw):
         d["rs"],
         d["cm"],
         cutoff=CUTOFF,
-        **kw,
+        **{**SUBJECT_ARGS, "response": trial_options().response, **kw},
     )
     return adsl.set_index("USUBJID"), issues
 

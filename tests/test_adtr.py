@@ -8,7 +8,12 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from tests.conftest import trial_options
 from trialflow.adam.adtr import derive_adtr, select_evaluator
+
+RULES = trial_options().response
+NO_ADRS = pd.DataFrame({"USUBJID": [], "PARAMCD": [], "AVALC": [], "ADT": []})
+"""An ADRS without progression: no assessment is cut off at PD."""
 
 START = pd.Timestamp("2020-01-10")
 
@@ -70,7 +75,7 @@ def test_sld_change_and_nadir() -> None:
             ("2020-05-15", 0, 9),
         ]
     )
-    a = derive_adtr(TU, tr, _adsl())
+    a = derive_adtr(TU, tr, None, _adsl(), NO_ADRS, RULES)
     assert list(a["ABLFL"]) == ["Y", "", "", ""]
     assert list(a["AVAL"]) == [60.0, 42.0, 50.0, 9.0]
     assert list(a["BASE"]) == [60.0] * 4
@@ -90,7 +95,7 @@ def test_incomplete_assessment_is_flagged_and_not_used_for_nadir_or_best() -> No
     # must not become the nadir or the best change; V3: 45 + 20 = 65 -> NADIR 60 (not 10)
     # best % change from complete assessments = (65-60)/60 = +8.33
     tr = _tr([("2020-01-05", 40, 20), ("2020-02-21", 10, None), ("2020-04-03", 45, 20)])
-    a = derive_adtr(TU, tr, _adsl())
+    a = derive_adtr(TU, tr, None, _adsl(), NO_ADRS, RULES)
     assert list(a["COMPLFL"]) == ["Y", "N", "Y"]
     assert list(a["NLESMEAS"]) == [2, 1, 2]
     assert a["NADIR"].iloc[2] == 60.0
@@ -102,7 +107,7 @@ def test_too_small_and_cm_values() -> None:
     # -> 5 mm, PCHG = -55/60 = -91.67
     tr = _tr([("2020-01-05", 4.0, 20), ("2020-02-21", "TOO SMALL TO MEASURE", 0)])
     tr.loc[(tr["TRLNKID"] == "T01") & (tr["VISITNUM"] == 1), "TRSTRESU"] = "cm"
-    a = derive_adtr(TU, tr, _adsl())
+    a = derive_adtr(TU, tr, None, _adsl(), NO_ADRS, RULES)
     assert list(a["AVAL"]) == [60.0, 5.0]
     assert a["PCHG"].iloc[1] == pytest.approx(-55 / 60 * 100)
 
@@ -111,7 +116,7 @@ def test_baseline_is_last_assessment_on_or_before_start() -> None:
     # screening 2019-12-01 (50 + 20 = 70) and baseline 2020-01-10 = STARTDT (40 + 20 = 60):
     # the later one is baseline; the screening scan is not in ADTR.
     tr = _tr([("2019-12-01", 50, 20), ("2020-01-10", 40, 20), ("2020-02-21", 30, 10)])
-    a = derive_adtr(TU, tr, _adsl())
+    a = derive_adtr(TU, tr, None, _adsl(), NO_ADRS, RULES)
     assert len(a) == 2
     assert a["BASE"].iloc[0] == 60.0
     assert a["AVISIT"].iloc[0] == "BASELINE"
@@ -126,9 +131,10 @@ def test_select_evaluator_independent_picks_one_reader_per_subject() -> None:
             "TRACPTFL": ["", "", "Y", ""],
         }
     )
-    assert list(select_evaluator(df, "TR", "INVESTIGATOR").index) == [0, 3]
+    assert list(select_evaluator(df, "TR", RULES).index) == [0, 3]
     # RADIOLOGIST 2 has the accepted record
-    assert list(select_evaluator(df, "TR", "INDEPENDENT").index) == [2]
+    independent = trial_options(response={"source": "independent"}).response
+    assert list(select_evaluator(df, "TR", independent).index) == [2]
 
 
 def test_no_tumour_data_at_all_gives_empty_results() -> None:
@@ -139,5 +145,51 @@ def test_no_tumour_data_at_all_gives_empty_results() -> None:
     tu = TU.iloc[0:0]
     tr = _tr([("2020-01-01", 40, 20)]).iloc[0:0]
     adsl = _adsl().iloc[0:0]
-    rec, asm, les = tumour_records(tu, tr, adsl)
-    assert len(rec) == len(asm) == len(les) == 0
+    rec, asm, les, links = tumour_records(tu, tr, None, adsl, RULES)
+    assert len(rec) == len(asm) == len(les) == len(links) == 0
+
+
+def _adrs_pd(date: str) -> pd.DataFrame:
+    """An ADRS whose response timeline has its first PD on `date`."""
+    return pd.DataFrame(
+        {"USUBJID": ["S1"], "PARAMCD": ["OVR"], "AVALC": ["PD"], "ADT": [pd.Timestamp(date)]}
+    )
+
+
+def test_analysis_flag_and_best_change_stop_at_pd_like_bor() -> None:
+    """Best % change for the waterfall uses the assessments that count for BOR (RECIST 1.1
+    §4.4: up to and including the first PD; FDA 2018: before new anticancer therapy).
+
+    Baseline 40 + 20 = 60. V2: 20 + 10 = 30 (-50%). V3: 30 + 12 = 42 (+12 mm, +40% over the
+    nadir 30: PD on 2020-04-03). V4 after the PD: 15 + 5 = 20 (-66.7%). ANL01FL: baseline, V2, V3
+    "Y", V4 "". BESTPCHG = -50 (V4's -66.7 is after the PD and does not count).
+    """
+    tr = _tr(
+        [
+            ("2020-01-05", 40, 20),
+            ("2020-02-21", 20, 10),
+            ("2020-04-03", 30, 12),
+            ("2020-05-15", 15, 5),
+        ]
+    )
+    a = derive_adtr(TU, tr, None, _adsl(), _adrs_pd("2020-04-03"), RULES)
+    assert list(a["ANL01FL"]) == ["Y", "Y", "Y", ""]
+    assert (a["BESTPCHG"] == -50.0).all()
+    # without a PD every assessment counts: best = (20 - 60) / 60 = -66.7%
+    b = derive_adtr(TU, tr, None, _adsl(), NO_ADRS, RULES)
+    assert b["BESTPCHG"].iloc[0] == pytest.approx(-200 / 3)
+
+
+def test_analysis_flag_follows_the_new_therapy_boundary() -> None:
+    """`response.new_therapy_boundary`, the one rule of ADRS, ADTR and PFS. Baseline 60; V2
+    2020-02-21: 42 (-30%); V3 2020-04-03: 30 (-50%); new therapy starts 2020-04-03. "before"
+    (ADT < NACTDT, default): V3 does not count, BESTPCHG -30; "on_or_before": V3 counts, -50."""
+    tr = _tr([("2020-01-05", 40, 20), ("2020-02-21", 30, 12), ("2020-04-03", 20, 10)])
+    adsl = _adsl().assign(NACTDT=pd.Timestamp("2020-04-03"))
+    a = derive_adtr(TU, tr, None, adsl, NO_ADRS, RULES)
+    assert list(a["ANL01FL"]) == ["Y", "Y", ""]
+    assert a["BESTPCHG"].iloc[0] == pytest.approx(-30.0)
+    on = trial_options(response={"new_therapy_boundary": "on_or_before"}).response
+    b = derive_adtr(TU, tr, None, adsl, NO_ADRS, on)
+    assert list(b["ANL01FL"]) == ["Y", "Y", "Y"]
+    assert b["BESTPCHG"].iloc[0] == pytest.approx(-50.0)

@@ -32,6 +32,7 @@ from trialflow.figures import (
     is_empty_figure,
     km_figure,
     number_at_risk,
+    post_baseline_assessments,
     risk_table_times,
     save_figure,
     spider_figure,
@@ -290,6 +291,24 @@ def test_best_percent_change_uses_complete_post_baseline_assessments():
     best = best_percent_change(adtr)
     # S2's -60 is incomplete, S4 has no post-baseline, S6 has no baseline (see adtr_adrs).
     assert best.to_dict() == {"S1": -10.0, "S2": -40.0, "S3": 30.0, "S5": -100.0, "S7": 5.0}
+
+
+def test_figure_selection_uses_the_adtr_analysis_flag():
+    """The waterfall/spider selection is ADTR's ANL01FL (assessments up to and including PD and
+    before new anticancer therapy, like BOR), not recomputed: S1's complete -50% assessment
+    flagged "" (after its PD) is not used, so its best change is -10%."""
+    adtr = pd.DataFrame(
+        {
+            "USUBJID": "S1",
+            "PARAMCD": "SLD",
+            "ABLFL": ["Y", "", ""],
+            "COMPLFL": "Y",
+            "PCHG": [0.0, -10.0, -50.0],
+            "ANL01FL": ["Y", "Y", ""],
+        }
+    )
+    assert best_percent_change(adtr).to_dict() == {"S1": -10.0}
+    assert list(post_baseline_assessments(adtr)["PCHG"]) == [-10.0]
 
 
 def test_best_percent_change_prefers_bestpchg_when_given():

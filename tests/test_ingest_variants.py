@@ -11,11 +11,13 @@ from pathlib import Path
 
 import pandas as pd
 
+from tests.conftest import trial_options
 from tests.test_ingest import REPO, delivery, issues_of, run, table
 from trialflow import io
 from trialflow.adam.adrs import derive_adrs
 from trialflow.adam.adsl import derive_adsl
 from trialflow.adam.adtr import derive_adtr
+from trialflow.adam.readers import choose_readers
 from trialflow.adam.recist import derive_visit_responses, select_ovr_records
 from trialflow.ingest.delivery import ingest_delivery
 
@@ -129,14 +131,18 @@ def _derive(drop: dict[str, list[str]]) -> dict[str, pd.DataFrame]:
     for name, cols in drop.items():
         raw[name] = raw[name].drop(columns=cols)
     d = ingest_delivery(raw, specs, studyid="SMALL-E2E", cutoff="2021-12-31").domains
+    rules = trial_options().response
     adsl, _ = derive_adsl(
         d["dm"], d["suppdm"], d["ex"], d["ds"], d["tu"], d["tr"], d["rs"], d["cm"],
-        cutoff="2021-12-31",
+        cutoff="2021-12-31", response=rules, reference_start="first_dose", studyid=None, age_cut=65,
     )  # fmt: skip
-    visits = derive_visit_responses(d["tu"], d["tr"], adsl)
-    out = {"adsl": adsl, "adtr": derive_adtr(d["tu"], d["tr"], adsl), "visits": visits}
+    visits, _ = derive_visit_responses(d["tu"], d["tr"], d["rs"], adsl, rules)
+    out = {"adsl": adsl, "visits": visits}
     for source in ("derived", "investigator"):
-        out[source], _ = derive_adrs(select_ovr_records(d["rs"], visits, source=source), adsl)
+        r = trial_options(response={"source": source}).response
+        ovr = select_ovr_records(d["rs"], visits, r, choose_readers(d["tu"], d["tr"], d["rs"], r))
+        out[source], _ = derive_adrs(ovr, adsl, r)
+    out["adtr"] = derive_adtr(d["tu"], d["tr"], d["rs"], adsl, out["derived"], rules)
     return out
 
 

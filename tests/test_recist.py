@@ -9,6 +9,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from tests.conftest import trial_options
+from trialflow.adam.readers import choose_readers
 from trialflow.adam.recist import (
     derive_visit_responses,
     new_lesion_flag,
@@ -17,6 +19,16 @@ from trialflow.adam.recist import (
     select_ovr_records,
     target_response,
 )
+
+RULES = trial_options().response
+"""The schema's defaults: RECIST 1.1 thresholds 30% / 20% and 5 mm / 10 mm, investigator."""
+KEYS = ["USUBJID", "ASMKEY"]
+
+
+def _visits(tu, tr, adsl, rules=RULES, rs=None):
+    visits, _ = derive_visit_responses(tu, tr, rs, adsl, rules)
+    return visits
+
 
 # ----------------------------------------------------------------------------- Table 1 and 2
 
@@ -84,7 +96,7 @@ def _sums(**cols: list) -> pd.DataFrame:
 def test_target_pr_threshold_is_30_percent_of_baseline() -> None:
     # BASE 100: 70 is exactly -30% -> PR; 71 is -29% -> SD
     s = _sums(AVAL=[70.0, 71.0], NONNODSUM=[70.0, 71.0])
-    assert list(target_response(s)) == ["PR", "SD"]
+    assert list(target_response(s, RULES)) == ["PR", "SD"]
 
 
 def test_target_pd_needs_20_percent_and_5_mm_over_nadir() -> None:
@@ -96,21 +108,21 @@ def test_target_pd_needs_20_percent_and_5_mm_over_nadir() -> None:
         NADIR=[50.0, 50.0, 20.0, 20.0],
         NONNODSUM=[60.0, 59.0, 24.0, 25.0],
     )
-    assert list(target_response(s)) == ["PD", "PR", "PR", "PD"]
+    assert list(target_response(s, RULES)) == ["PD", "PR", "PR", "PD"]
 
 
 def test_target_cr_allows_nodes_below_10_mm() -> None:
     # non-nodal gone (0) and node 9 mm -> CR although SLD = 9; node 10 mm -> not CR:
     # 10/100 = -90% -> PR; a non-nodal lesion of 1 mm left -> PR
     s = _sums(AVAL=[9.0, 10.0, 10.0], NONNODSUM=[0.0, 0.0, 1.0], NODEMAX=[9.0, 10.0, 9.0])
-    assert list(target_response(s)) == ["CR", "PR", "PR"]
+    assert list(target_response(s, RULES)) == ["CR", "PR", "PR"]
 
 
 def test_target_ne_when_a_lesion_is_missing_unless_pd_met() -> None:
     # incomplete, measured 40 vs nadir 100 -> NE; incomplete, measured 130 vs nadir 100
     # (+30%, +30 mm) -> PD with the measured lesions alone
     s = _sums(AVAL=[40.0, 130.0], COMPLFL=["N", "N"], NONNODSUM=[40.0, 130.0])
-    assert list(target_response(s)) == ["NE", "PD"]
+    assert list(target_response(s, RULES)) == ["NE", "PD"]
 
 
 def test_nontarget_response_rules() -> None:
@@ -130,7 +142,7 @@ def test_nontarget_response_rules() -> None:
             ],
         }  # fmt: skip
     )
-    got = nontarget_response(lesions).set_index("ASMKEY")["NTRGRESP"]
+    got = nontarget_response(lesions, by=KEYS).set_index("ASMKEY")["NTRGRESP"]
     assert got.to_dict() == {"1": "CR", "2": "NON-CR/NON-PD", "3": "PD", "4": "NE"}
 
 
@@ -143,7 +155,7 @@ def test_new_lesion_flag_equivocal_is_not_progression() -> None:
             "VALUE": [np.nan, np.nan, 12.0],  # a measured new lesion counts
         }
     )
-    got = new_lesion_flag(new).set_index("ASMKEY")["NEWLPROG"]
+    got = new_lesion_flag(new, RULES, by=KEYS).set_index("ASMKEY")["NEWLPROG"]
     assert got.to_dict() == {"1": "N", "2": "Y", "3": "Y"}
 
 
@@ -225,7 +237,7 @@ def test_node_shrinking_to_9mm_with_non_nodal_gone_is_cr() -> None:
     # baseline 30 (liver) + 20 (node short axis) = 50; week 6: liver 0, node 9 -> SLD 9,
     # non-nodal gone and node < 10 mm -> target CR; NT absent -> CR; overall CR
     tr = _tr(_visit(1, "2020-01-05", 30, 20) + _visit(2, "2020-02-21", 0, 9, nt="ABSENT"))
-    v = derive_visit_responses(BASE_TU, tr, _adsl())
+    v = _visits(BASE_TU, tr, _adsl())
     assert len(v) == 1
     row = v.iloc[0]
     assert row["SLD"] == 9.0
@@ -240,7 +252,7 @@ def test_node_shrinking_to_9mm_with_non_nodal_gone_is_cr() -> None:
 def test_node_9mm_with_non_target_present_is_pr() -> None:
     # as above but the non-target lesion is still present: Table 1 CR + NON-CR/NON-PD -> PR
     tr = _tr(_visit(1, "2020-01-05", 30, 20) + _visit(2, "2020-02-21", 0, 9))
-    v = derive_visit_responses(BASE_TU, tr, _adsl())
+    v = _visits(BASE_TU, tr, _adsl())
     assert v.iloc[0]["OVRLRESP"] == "PR"
 
 
@@ -248,7 +260,7 @@ def test_too_small_to_measure_counts_5mm() -> None:
     # liver "TOO SMALL TO MEASURE" = 5 mm, node 9 -> SLD 14; 14/50 = -72% -> PR
     # (not CR: the non-nodal lesion is not 0)
     tr = _tr(_visit(1, "2020-01-05", 30, 20) + _visit(2, "2020-02-21", "TOO SMALL TO MEASURE", 9))
-    v = derive_visit_responses(BASE_TU, tr, _adsl())
+    v = _visits(BASE_TU, tr, _adsl())
     assert v.iloc[0]["SLD"] == 14.0
     assert v.iloc[0]["TRGRESP"] == "PR"
 
@@ -261,7 +273,7 @@ def test_missing_lesion_without_and_with_pd() -> None:
         + _visit(2, "2020-02-21", 25, None)
         + _visit(3, "2020-04-03", 70, None)
     )
-    v = derive_visit_responses(BASE_TU, tr, _adsl())
+    v = _visits(BASE_TU, tr, _adsl())
     assert list(v["TRGRESP"]) == ["NE", "PD"]
     assert list(v["OVRLRESP"]) == ["NE", "PD"]
 
@@ -273,7 +285,7 @@ def test_cm_results_are_converted_to_mm() -> None:
     tr = _tr(
         _visit(1, "2020-01-05", 3.0, 2.0, unit="cm") + _visit(2, "2020-02-21", 2.0, 1.5, unit="cm")
     )
-    v = derive_visit_responses(BASE_TU, tr, _adsl())
+    v = _visits(BASE_TU, tr, _adsl())
     assert v.iloc[0]["SLD"] == 35.0
     assert v.iloc[0]["BASE"] == 50.0
     assert v.iloc[0]["TRGRESP"] == "PR"
@@ -287,10 +299,10 @@ def test_new_lesion_and_unequivocal_nontarget_progression() -> None:
         + _visit(2, "2020-02-21", 27, 18)
         + [("S1", 2, "2020-02-21", "NEW01", "NEW", "TUMSTATE", "PRESENT", None, "")]
     )
-    v = derive_visit_responses(BASE_TU, tr, _adsl())
+    v = _visits(BASE_TU, tr, _adsl())
     assert (v.iloc[0]["TRGRESP"], v.iloc[0]["NEWLPROG"], v.iloc[0]["OVRLRESP"]) == ("SD", "Y", "PD")
     tr2 = _tr(_visit(1, "2020-01-05", 30, 20) + _visit(2, "2020-02-21", 27, 18, nt="UNEQUIVOCAL"))
-    v2 = derive_visit_responses(BASE_TU, tr2, _adsl())
+    v2 = _visits(BASE_TU, tr2, _adsl())
     assert (v2.iloc[0]["NTRGRESP"], v2.iloc[0]["OVRLRESP"]) == ("PD", "PD")
 
 
@@ -303,7 +315,7 @@ def test_nontarget_only_subject_gets_table2() -> None:
             ("S1", 3, "2020-04-03", "NT01", "NON-TARGET", "TUMSTATE", "ABSENT", None),
         ]
     )
-    v = derive_visit_responses(tu, tr, _adsl())
+    v = _visits(tu, tr, _adsl())
     assert list(v["TRGRESP"]) == ["NA", "NA"]
     assert list(v["OVRLRESP"]) == ["NON-CR/NON-PD", "CR"]
 
@@ -328,7 +340,7 @@ def test_pharmaverse_layout_uses_diameter_and_investigator() -> None:
     ind = _tr([r[:6] + ("0", 0) for r in rows], evaluator="INDEPENDENT ASSESSOR")
     ind["TREVALID"] = "RADIOLOGIST 1"
     tr = pd.concat([inv, ind], ignore_index=True)
-    v = derive_visit_responses(tu, tr, _adsl())
+    v = _visits(tu, tr, _adsl())
     assert v.iloc[0]["BASE"] == 26.0
     assert v.iloc[0]["SLD"] == 14.0
     assert v.iloc[0]["OVRLRESP"] == "PR"
@@ -350,8 +362,13 @@ def test_select_ovr_records_independent_uses_accepted_then_radiologist_1() -> No
             "SRCROW": [1.0, 2.0, 3.0, 4.0, 5.0],
         }
     )
-    # visit 2: accepted record = RADIOLOGIST 2 (SD); visit 3: none accepted -> RADIOLOGIST 1 (PD)
-    ind = select_ovr_records(rs, None, source="independent")
-    assert list(ind["AVALC"]) == ["SD", "PD"]
-    inv = select_ovr_records(rs, None, source="investigator")
+    # One reader per subject, the same for TR and RS (trialflow.adam.readers): RADIOLOGIST 2
+    # has the accepted overall response (1 RSACPTFL "Y" against 0), so both visits are
+    # RADIOLOGIST 2's: visit 2 SD, visit 3 CR. Mixing readers visit by visit (SD from
+    # RADIOLOGIST 2, then PD from RADIOLOGIST 1) would make a response timeline no reader gave.
+    ind_rules = trial_options(response={"source": "independent"}).response
+    ind = select_ovr_records(rs, None, ind_rules, choose_readers(None, None, rs, ind_rules))
+    assert list(ind["AVALC"]) == ["SD", "CR"]
+    inv_rules = trial_options(response={"source": "investigator"}).response
+    inv = select_ovr_records(rs, None, inv_rules, choose_readers(None, None, rs, inv_rules))
     assert list(inv["AVALC"]) == ["PR"]

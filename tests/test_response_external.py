@@ -13,9 +13,11 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from trialflow.adam.adrs import derive_adrs
+from tests.conftest import trial_options
+from trialflow.adam.adrs import derive_adrs, derive_source_comparison
 from trialflow.adam.adsl import derive_adsl
 from trialflow.adam.adtr import derive_adtr
+from trialflow.adam.readers import choose_readers
 from trialflow.adam.recist import derive_visit_responses, select_ovr_records
 from trialflow.ard.concordance import concordance
 from trialflow.ingest.delivery import ingest_delivery
@@ -38,15 +40,32 @@ def sdtm(external_sample) -> dict[str, pd.DataFrame]:
 @pytest.fixture(scope="module")
 def derived(sdtm: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
     d = sdtm
+    rules = trial_options().response
     adsl, adsl_issues = derive_adsl(
-        d["dm"], d["suppdm"], d["ex"], d["ds"], d["tu"], d["tr"], d["rs"], d["cm"], cutoff=CUTOFF
+        d["dm"],
+        d["suppdm"],
+        d["ex"],
+        d["ds"],
+        d["tu"],
+        d["tr"],
+        d["rs"],
+        d["cm"],
+        cutoff=CUTOFF,
+        response=rules,
+        reference_start="first_dose",
+        studyid=None,
+        age_cut=65,
     )
-    adtr = derive_adtr(d["tu"], d["tr"], adsl)
-    visits = derive_visit_responses(d["tu"], d["tr"], adsl)
-    out = {"adsl": adsl, "adsl_issues": adsl_issues, "adtr": adtr, "visits": visits}
+    visits, visit_issues = derive_visit_responses(d["tu"], d["tr"], d["rs"], adsl, rules)
+    readers = choose_readers(d["tu"], d["tr"], d["rs"], rules)
+    out = {"adsl": adsl, "adsl_issues": adsl_issues, "visits": visits}
+    out["visit_issues"] = visit_issues
+    out["reported"], out["best"] = derive_source_comparison(visits, d["rs"], adsl, rules, readers)
     for source in ("derived", "investigator", "independent"):
-        ovr = select_ovr_records(d["rs"], visits, source=source)
-        out[f"adrs_{source}"], out[f"issues_{source}"] = derive_adrs(ovr, adsl)
+        r = trial_options(response={"source": source}).response
+        ovr = select_ovr_records(d["rs"], visits, r, choose_readers(d["tu"], d["tr"], d["rs"], r))
+        out[f"adrs_{source}"], out[f"issues_{source}"] = derive_adrs(ovr, adsl, r)
+    out["adtr"] = derive_adtr(d["tu"], d["tr"], d["rs"], adsl, out["adrs_derived"], rules)
     return out
 
 
@@ -93,7 +112,7 @@ def test_sld_matches_delivered_sumdiam(sdtm, derived) -> None:
 
 
 def test_concordance_derived_vs_investigator(sdtm, derived) -> None:
-    visits, summary = concordance(derived["visits"], sdtm["rs"], adsl=derived["adsl"])
+    visits, summary = concordance(derived["visits"], derived["reported"], derived["best"])
     assert set(summary["level"]) == {"visit", "BOR", "CBOR"}
     stats = summary[summary["stat"] != "confusion"].set_index(["level", "stat"])["value"]
     n = stats[("visit", "n_compared")]

@@ -20,7 +20,9 @@ rule adsl:
     params:
         cutoff=lambda w: w.cutoff,
         studyid=lambda w: TRIALS[w.trial]["studyid"],
-        reference_start=lambda w: TRIALS[w.trial]["reference_start"],
+        trial=lambda w: trial_options(
+            w.trial, "response", "reference_start", "baseline"
+        ),
     script:
         "../scripts/adsl.py"
 
@@ -29,7 +31,8 @@ rule adtr:
     input:
         spec=adam_spec("adtr"),
         adsl="results/{trial}/{cutoff}/adam/adsl.parquet",
-        sdtm=sdtm_inputs("tu", "tr"),
+        adrs="results/{trial}/{cutoff}/adam/adrs.parquet",
+        sdtm=sdtm_inputs("tu", "tr", "rs"),
     output:
         parquet="results/{trial}/{cutoff}/adam/adtr.parquet",
         xpt="results/{trial}/{cutoff}/adam/adtr.xpt",
@@ -39,6 +42,8 @@ rule adtr:
         "logs/{trial}/{cutoff}/adtr.benchmark.tsv"
     conda:
         ENV
+    params:
+        trial=lambda w: trial_options(w.trial, "response"),
     script:
         "../scripts/adtr.py"
 
@@ -53,6 +58,8 @@ rule adrs:
         xpt="results/{trial}/{cutoff}/adam/adrs.xpt",
         visits="results/{trial}/{cutoff}/adam/visit_responses.parquet",
         ovr="results/{trial}/{cutoff}/adam/ovr_source.parquet",
+        reported="results/{trial}/{cutoff}/adam/ovr_reported.parquet",
+        best="results/{trial}/{cutoff}/adam/bor_sources.parquet",
         issues="results/{trial}/{cutoff}/issues/adrs.csv",
     log:
         "logs/{trial}/{cutoff}/adrs.log",
@@ -61,7 +68,7 @@ rule adrs:
     conda:
         ENV
     params:
-        response=lambda w: TRIALS[w.trial]["response"],
+        trial=lambda w: trial_options(w.trial, "response"),
     script:
         "../scripts/adrs.py"
 

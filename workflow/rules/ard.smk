@@ -7,7 +7,8 @@ rule ard_efficacy:
         adrs="results/{trial}/{cutoff}/adam/adrs.parquet",
         adtte="results/{trial}/{cutoff}/adam/adtte.parquet",
         visits="results/{trial}/{cutoff}/adam/visit_responses.parquet",
-        rs="results/{trial}/{cutoff}/sdtm/rs.parquet",
+        reported="results/{trial}/{cutoff}/adam/ovr_reported.parquet",
+        best="results/{trial}/{cutoff}/adam/bor_sources.parquet",
     output:
         efficacy="results/{trial}/{cutoff}/ard/efficacy.csv",
         curves="results/{trial}/{cutoff}/ard/km_curves.csv",

@@ -142,7 +142,10 @@ def analysis_output_files(trial, cutoff):
     files += [f"{base}/data_issues.csv", f"{base}/ingest_summary.csv"]
     for name in ADAM:
         files += [f"{base}/adam/{name}.parquet", f"{base}/adam/{name}.xpt"]
-    files += [f"{base}/adam/visit_responses.parquet", f"{base}/adam/ovr_source.parquet"]
+    files += [
+        f"{base}/adam/{name}.parquet"
+        for name in ("visit_responses", "ovr_source", "ovr_reported", "bor_sources")
+    ]
     files += [f"{base}/adam/define.xml", f"{base}/adam/define.html"]
     files += [f"{base}/conformance.csv"]
     files += [f"{base}/tlf/{stem}.rtf" for stem in TLF_STEMS]

@@ -39,18 +39,10 @@ def main(smk):
         conf_type=survival.conf_type,
         subgroups=SubgroupOptions.from_trial(opts).variables,
     )
-    response = opts["response"]
     visits, summary = concordance(
         read_parquet(smk.input.visits),
-        read_parquet(smk.input.rs),
-        adsl=adsl,
-        adrs_options={
-            "confirmation_required": response["confirmation"]["required"],
-            "min_days": response["confirmation"]["min_days"],
-            "max_ne_between": response["confirmation"]["max_ne_between"],
-            "sd_min_days": response["sd_min_days"],
-            "cbr_sd_min_days": response["cbr_sd_min_days"],
-        },
+        read_parquet(smk.input.reported),
+        read_parquet(smk.input.best),
     )
     write_csv(ard, smk.output.efficacy)
     write_csv(curves, smk.output.curves)

@@ -13,7 +13,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from trialflow.adam.readers import choose_readers, reader_records
 from trialflow.columns import dates, upper
+from trialflow.config.options import ResponseRules
 from trialflow.dates import impute_dtc
 from trialflow.errors import InputError
 from trialflow.issues import concat_issues, make_issues
@@ -86,10 +88,10 @@ def derive_adsl(
     cm: pd.DataFrame,
     *,
     cutoff: Any,
-    reference_start: str = "first_dose",
-    studyid: str | None = None,
-    evaluator: str = "INVESTIGATOR",
-    age_cut: float = 65,
+    reference_start: str,
+    studyid: str | None,
+    response: ResponseRules,
+    age_cut: float,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Derive ADSL, one row per DM subject, and the data issues it raises.
 
@@ -103,11 +105,13 @@ def derive_adsl(
     - STARTDT: TRTSDT for `reference_start="first_dose"`, RANDDT for "randomization".
     - ENRLFL "Y" for every DM subject except screen failures / not assigned (ARMCD SCRNFAIL or
       NOTASSGN, or ARM "Screen Failure" / "Not Assigned"). SAFFL "Y" when TRTSDT exists.
-      EFFFL "Y" when SAFFL and at least one baseline target lesion in TU (TUSTRESC/TUORRES
-      "TARGET", records of `evaluator`; RECIST 1.1 §3.3: targets are chosen at baseline).
-    - TUBLFL "Y" when the subject has a baseline tumour assessment by `evaluator`, measurable
-      or not (`baseline_tumour_subjects`). PFS censors a subject without one at STARTDT
-      (FDA 2018, "no baseline tumor assessments").
+      EFFFL "Y" when SAFFL and at least one target lesion in TU (TUSTRESC/TUORRES "TARGET",
+      not a split/merge record; RECIST 1.1 §3.3: targets are chosen at baseline), from the
+      records of the response source's evaluator and the one reader per subject that ADTR and
+      ADRS use too (`response`, `trialflow.adam.readers.choose_readers` over TU, TR and RS).
+    - TUBLFL "Y" when the subject has a baseline tumour assessment by the same reader,
+      measurable or not (`baseline_tumour_subjects`). PFS censors a subject without one at
+      STARTDT (FDA 2018, "no baseline tumor assessments").
     - DTHDT: DM DTHDT, else the first DS DSSTDT with DSDECOD "DEATH"; DTHSRC names the source
       ("DM.DTHDTC" or "DS.DSSTDTC"); DTHFL "Y" when DTHDT exists; DTHDTF the imputation flag
       of the source ("D" day, "M" month and day imputed). A death after `cutoff` is
@@ -231,12 +235,13 @@ def derive_adsl(
     adsl["ENRLFL"] = np.where(screen, "N", "Y")
     adsl["SAFFL"] = np.where(adsl["TRTSDT"].notna(), "Y", "N")
     adsl["EFFFL"] = np.where(
-        (adsl["SAFFL"] == "Y") & adsl["USUBJID"].isin(_baseline_target_subjects(tu, evaluator)),
+        (adsl["SAFFL"] == "Y")
+        & adsl["USUBJID"].isin(_baseline_target_subjects(tu, tr, rs, response)),
         "Y",
         "N",
     )
     adsl["TUBLFL"] = np.where(
-        adsl["USUBJID"].isin(baseline_tumour_subjects(tu, tr, adsl, evaluator)), "Y", "N"
+        adsl["USUBJID"].isin(baseline_tumour_subjects(tu, tr, rs, adsl, response)), "Y", "N"
     )
     if reference_start == "randomization":
         no_rand = adsl[(adsl["ENRLFL"] == "Y") & adsl["RANDDT"].isna()]
@@ -276,24 +281,30 @@ def derive_adsl(
     return adsl, concat_issues(issues)
 
 
-def _baseline_target_subjects(tu: pd.DataFrame, evaluator: str) -> pd.Index:
-    from trialflow.adam.adtr import select_evaluator
-
+def _baseline_target_subjects(
+    tu: pd.DataFrame, tr: pd.DataFrame, rs: pd.DataFrame, response: ResponseRules
+) -> pd.Index:
     if tu is None or not len(tu):
         return pd.Index([])
-    t = select_evaluator(tu, "TU", evaluator)
+    t = reader_records(tu, "TU", response, choose_readers(tu, tr, rs, response))
     role = upper(t, "TUSTRESC").where(upper(t, "TUSTRESC") != "", upper(t, "TUORRES"))
-    return pd.Index(t.loc[role == "TARGET", "USUBJID"].astype(str).unique())
+    ident = ~upper(t, "TUTESTCD").isin(["TUSPLIT", "TUMERGE"])
+    return pd.Index(t.loc[(role == "TARGET") & ident, "USUBJID"].astype(str).unique())
 
 
 def baseline_tumour_subjects(
-    tu: pd.DataFrame, tr: pd.DataFrame, adsl: pd.DataFrame, evaluator: str
+    tu: pd.DataFrame,
+    tr: pd.DataFrame,
+    rs: pd.DataFrame,
+    adsl: pd.DataFrame,
+    response: ResponseRules,
 ) -> pd.Index:
-    """Subjects with a baseline tumour assessment by `evaluator`, measurable disease or not.
+    """Subjects with a baseline tumour assessment, measurable disease or not, by the response
+    source's evaluator and the one reader per subject (`trialflow.adam.readers`).
 
     FDA 2018 (Table 5, "no baseline tumor assessments") censors PFS at the start only when
     there is no baseline tumour assessment at all; RECIST 1.1 §3.3 identifies target and
-    non-target lesions at baseline. A subject has one when `evaluator`'s records hold
+    non-target lesions at baseline. A subject has one when the reader's records hold
     - a TU TARGET or NON-TARGET lesion (TUSTRESC, else TUORRES) identified at baseline: at a
       visit labelled BASELINE or SCREENING, on or before STARTDT, or undated (a TU record
       dated after STARTDT at another visit, such as a split fragment, is not a baseline
@@ -301,19 +312,20 @@ def baseline_tumour_subjects(
     - a TR record at a visit labelled BASELINE or SCREENING, or dated on or before STARTDT.
     `adsl` gives USUBJID and STARTDT.
     """
-    from trialflow.adam.adtr import BASELINE_VISITS, select_evaluator
+    from trialflow.adam.adtr import BASELINE_VISITS
 
+    readers = choose_readers(tu, tr, rs, response)
     start = pd.Series(adsl["STARTDT"].to_numpy(), index=adsl["USUBJID"].astype(str).to_numpy())
     found: list[pd.Series] = []
     if tu is not None and len(tu) and "USUBJID" in tu.columns:
-        u = select_evaluator(tu, "TU", evaluator)
+        u = reader_records(tu, "TU", response, readers)
         role = upper(u, "TUSTRESC").where(upper(u, "TUSTRESC") != "", upper(u, "TUORRES"))
         when, st = dates(u, "TUDT"), u["USUBJID"].astype(str).map(start)
         at_base = upper(u, "VISIT").isin(BASELINE_VISITS) | when.isna() | st.isna()
         at_base |= when <= st
         found.append(u.loc[role.isin(["TARGET", "NON-TARGET"]) & at_base, "USUBJID"])
     if tr is not None and len(tr) and "USUBJID" in tr.columns:
-        r = select_evaluator(tr, "TR", evaluator)
+        r = reader_records(tr, "TR", response, readers)
         when, st = dates(r, "TRDT"), r["USUBJID"].astype(str).map(start)
         at_base = upper(r, "VISIT").isin(BASELINE_VISITS) | (when <= st)
         found.append(r.loc[at_base, "USUBJID"])

@@ -29,6 +29,7 @@ from collections.abc import Iterable
 
 import pandas as pd
 
+from trialflow.adam.timeline import before_new_therapy
 from trialflow.adam.tte import TteSource, censor_source, derive_param_tte, event_source
 from trialflow.config.options import PfsRules, ResponseRules
 from trialflow.errors import InputError
@@ -104,8 +105,6 @@ CNS_LAST = "No PD or death: censored at last adequate assessment"
 CNS_LAST_NONE = "No PD or death and no adequate assessment after start: censored at start"
 CNS_OS_ALIVE = "Alive at last contact: censored at last known alive date"
 CNS_OS_NO_LSTALVDT = "No last known alive date: censored at start"
-
-NEW_THERAPY_BOUNDARIES = ("before", "on_or_before")
 
 _REQUIRED_ADSL = ("USUBJID", "STARTDT", "DTHDT", "LSTALVDT", "NACTDT")
 
@@ -304,15 +303,6 @@ def _clean_assessments(assessments: pd.DataFrame, name: str) -> pd.DataFrame:
     return a
 
 
-def _counts_before(dates: pd.Series, nactdt: pd.Series, boundary: str) -> pd.Series:
-    """Whether each date still counts before new anticancer therapy (`new_therapy_boundary`):
-    before = date < NACTDT, on_or_before = date <= NACTDT; no NACTDT: always."""
-    if boundary not in NEW_THERAPY_BOUNDARIES:
-        raise ValueError(f"new_therapy_boundary must be one of {NEW_THERAPY_BOUNDARIES}")
-    within = dates < nactdt if boundary == "before" else dates <= nactdt
-    return nactdt.isna() | within
-
-
 def _last(a: pd.DataFrame, idx: pd.Index, keep: pd.Series) -> pd.Series:
     """Per subject (indexed like `idx`): the last ADT of the assessments `keep` selects."""
     return a.loc[keep].groupby("USUBJID")["ADT"].max().reindex(idx).astype("datetime64[ns]")
@@ -365,13 +355,13 @@ def progression_dataset(
     a_nact = a["USUBJID"].map(nact)
     last_evt = _last(a, idx, a["ADEQ"] & (a_evt.isna() | (a["ADT"] < a_evt)))
     last_nact = _last(
-        a, idx, a["ADEQ"] & _counts_before(a["ADT"], a_nact, rules.new_therapy_boundary)
+        a, idx, a["ADEQ"] & before_new_therapy(a["ADT"], a_nact, rules.new_therapy_boundary)
     )
     last_any = _last(a, idx, a["ADEQ"])
 
     gap = (evt - last_evt.fillna(start)).dt.days
     late = has_evt & (gap > rules.missed_limit_days)
-    evt_counts = has_evt & _counts_before(evt, nact, rules.new_therapy_boundary)
+    evt_counts = has_evt & before_new_therapy(evt, nact, rules.new_therapy_boundary)
     new_first = rules.censor_at_new_therapy & nact.notna() & ~evt_counts
 
     out = pd.DataFrame(
@@ -394,7 +384,7 @@ def progression_dataset(
             "LATE": late.to_numpy(),
             "NEW_THERAPY_FIRST": new_first.to_numpy(),
             "START_BEFORE_NACT": (
-                nact.notna() & _counts_before(start, nact, rules.new_therapy_boundary)
+                nact.notna() & before_new_therapy(start, nact, rules.new_therapy_boundary)
             ).to_numpy(),
         }
     )

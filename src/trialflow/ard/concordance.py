@@ -2,13 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import numpy as np
 import pandas as pd
-
-from trialflow.adam.adrs import derive_adrs
-from trialflow.adam.recist import select_ovr_records
 
 SUMMARY_COLUMNS = ["level", "stat", "derived", "reported", "value"]
 
@@ -40,29 +35,24 @@ def _agreement(level: str, a: pd.Series, b: pd.Series) -> pd.DataFrame:
 
 
 def concordance(
-    derived_visits: pd.DataFrame,
-    rs: pd.DataFrame,
-    *,
-    evaluator: str = "INVESTIGATOR",
-    adsl: pd.DataFrame | None = None,
-    adrs_options: dict[str, Any] | None = None,
+    derived_visits: pd.DataFrame, reported_ovr: pd.DataFrame, best: pd.DataFrame
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Derived per-visit OVRLRESP beside the evaluator's RS OVRLRESP, and their agreement.
 
-    Visits are matched on USUBJID and assessment date (derived ADT = RS RSDT); the reported
-    records are chosen by `select_ovr_records` (source "investigator" for `evaluator`
-    INVESTIGATOR, "independent" for INDEPENDENT). Returns `(visits, summary)`:
+    Inputs are outputs of the ADRS rule (nothing is re-derived here): `derived_visits` (the
+    per-visit RECIST 1.1 responses, USUBJID, ADT, AVISIT, OVRLRESP), `reported_ovr` (the RS
+    overall responses of the same evaluator and reader, USUBJID, ADT, AVISIT, AVALC) and
+    `best` (USUBJID, PARAMCD BOR/CBOR, DERIVED, REPORTED: the best overall responses computed
+    by ADRS from each source). Visits are matched on USUBJID and assessment date (derived ADT
+    = RS RSDT). Returns `(visits, summary)`:
 
     - visits: USUBJID, ADT, AVISIT, DERIVED, REPORTED, AGREE ("Y"/"N", "" unless both exist);
-    - summary (tidy): level ("visit", and with `adsl` also "BOR" and "CBOR", computed by
-      `derive_adrs` with `adrs_options` on each source), stat (n_compared, n_agree,
-      pct_agree, n_derived_only, n_reported_only, confusion), derived, reported (the two
-      values for confusion rows), value.
+    - summary (tidy): level ("visit", and "BOR" and "CBOR" when `best` has them), stat
+      (n_compared, n_agree, pct_agree, n_derived_only, n_reported_only, confusion), derived,
+      reported (the two values for confusion rows), value.
     """
-    source = "investigator" if evaluator.strip().upper() == "INVESTIGATOR" else "independent"
-    rep = select_ovr_records(rs, None, source=source)
-    rep = rep[rep["ADT"].notna()].drop_duplicates(["USUBJID", "ADT"])
-    der = select_ovr_records(None, derived_visits, source="derived")
+    rep = reported_ovr[reported_ovr["ADT"].notna()].drop_duplicates(["USUBJID", "ADT"])
+    der = derived_visits.rename(columns={"OVRLRESP": "AVALC"})
     der = der[der["ADT"].notna()].drop_duplicates(["USUBJID", "ADT"])
     m = der[["USUBJID", "ADT", "AVISIT", "AVALC"]].merge(
         rep[["USUBJID", "ADT", "AVISIT", "AVALC"]],
@@ -85,13 +75,13 @@ def concordance(
     )
     visits = visits.sort_values(["USUBJID", "ADT"], kind="mergesort").reset_index(drop=True)
     parts = [_agreement("visit", visits["DERIVED"], visits["REPORTED"])]
-    if adsl is not None:
-        opts = dict(adrs_options or {})
-        a_der, _ = derive_adrs(der, adsl, **opts)
-        a_rep, _ = derive_adrs(rep, adsl, **opts)
-        for p in ("BOR", "CBOR"):
-            x = a_der[a_der["PARAMCD"] == p].set_index("USUBJID")["AVALC"]
-            y = a_rep[a_rep["PARAMCD"] == p].set_index("USUBJID")["AVALC"].reindex(x.index)
-            parts.append(_agreement(p, x, y))
+    for p in ("BOR", "CBOR"):
+        b = best[best["PARAMCD"] == p].sort_values("USUBJID", kind="mergesort")
+        if len(b):
+            parts.append(
+                _agreement(
+                    p, b["DERIVED"].reset_index(drop=True), b["REPORTED"].reset_index(drop=True)
+                )
+            )
     summary = pd.concat(parts, ignore_index=True)
     return visits, summary

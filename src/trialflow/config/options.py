@@ -49,6 +49,11 @@ def _get(node: Mapping[str, Any], *path: str) -> Any:
     return node
 
 
+def _values(items: Any) -> tuple[str, ...]:
+    """A list of controlled-terminology values, stripped and upper-cased (as they are compared)."""
+    return tuple(str(x).strip().upper() for x in items)
+
+
 @dataclass(frozen=True)
 class ResponseRules:
     """Tumour response: RECIST 1.1 (Eisenhauer 2009) thresholds, BOR confirmation and the
@@ -74,6 +79,18 @@ class ResponseRules:
     new_therapy_boundary: str = _opt("Assessments counted once new anticancer therapy starts")
     """before (ADT < NACTDT) or on_or_before (ADT <= NACTDT): the assessments that count once
     new anticancer therapy starts, for BOR and PFS alike."""
+    cr_then_pr: str = _opt("PR after CR (unconfirmed = confirms neither, admiralonco)")
+    """unconfirmed (admiralonco): a PR after a CR confirms neither; confirms_pr: it confirms a PR."""
+    new_lesion_unequivocal: tuple[str, ...] = _opt("New lesion: unequivocal values (PD)")
+    """New-lesion results that mean an unequivocal new lesion (PD, RECIST 1.1 §4.3.2)."""
+    new_lesion_equivocal: tuple[str, ...] = _opt(
+        "New lesion: equivocal values (PD dated to the first such scan once confirmed)"
+    )
+    """New-lesion results that mean an equivocal new lesion (PD only once confirmed later)."""
+    new_lesion_not_progression: tuple[str, ...] = _opt(
+        "New lesion: values that are not progression (any other value is a data issue)"
+    )
+    """New-lesion results that mean no new lesion, or not evaluable (never PD)."""
     pr_pct: float = _opt("PR: decrease of the target sum from baseline (%)")
     pd_pct: float = _opt("PD: increase of the target sum over the nadir (%)")
     pd_min_mm: float = _opt("PD: and an absolute increase of at least (mm)")
@@ -95,6 +112,10 @@ class ResponseRules:
             independent_eval=str(_get(r, "independent_eval")),
             rscat=tuple(str(x) for x in _get(r, "rscat")),
             new_therapy_boundary=str(_get(r, "new_therapy_boundary")),
+            cr_then_pr=str(_get(r, "cr_then_pr")),
+            new_lesion_unequivocal=_values(_get(r, "new_lesion", "unequivocal")),
+            new_lesion_equivocal=_values(_get(r, "new_lesion", "equivocal")),
+            new_lesion_not_progression=_values(_get(r, "new_lesion", "not_progression")),
             pr_pct=float(_get(recist, "pr_pct")),
             pd_pct=float(_get(recist, "pd_pct")),
             pd_min_mm=float(_get(recist, "pd_min_mm")),

@@ -67,8 +67,11 @@ def post_baseline_assessments(adtr: pd.DataFrame, *, param: str = "SLD") -> pd.D
     Rows of ADTR with ``PARAMCD == param`` that are not the baseline (``ABLFL != "Y"``),
     are complete (``COMPLFL == "Y"``: every baseline target lesion measured, so the SLD is
     comparable with baseline, RECIST 1.1 §4.3.1 / Eisenhauer 2009), have a non-missing
-    ``PCHG``, and, where ``ADT`` is present, fall after the subject's baseline date. Subjects
-    without a baseline record have no usable percent change and contribute nothing.
+    ``PCHG``, and, where ``ADT`` is present, fall after the subject's baseline date. When
+    ADTR has the analysis flag ``ANL01FL`` (assessments up to and including PD and before new
+    anticancer therapy, derived by ADTR like BOR), only rows with ``ANL01FL == "Y"`` are
+    used: the selection is ADTR's, not recomputed here. Subjects without a baseline record
+    have no usable percent change and contribute nothing.
     """
     _require(adtr, "ADTR", ("USUBJID", "PARAMCD", "ABLFL", "COMPLFL", "PCHG"))
     sld = adtr.loc[adtr["PARAMCD"] == param].copy()
@@ -76,6 +79,8 @@ def post_baseline_assessments(adtr: pd.DataFrame, *, param: str = "SLD") -> pd.D
     is_base = sld["ABLFL"].eq("Y")
     has_base = sld["USUBJID"].isin(sld.loc[is_base, "USUBJID"])
     keep = ~is_base & has_base & sld["COMPLFL"].eq("Y") & sld["PCHG"].notna()
+    if "ANL01FL" in sld.columns:
+        keep &= sld["ANL01FL"].eq("Y")
     if "ADT" in sld.columns:
         base_dt = sld.loc[is_base].groupby("USUBJID")["ADT"].max()
         keep &= sld["ADT"] > sld["USUBJID"].map(base_dt)
@@ -179,8 +184,8 @@ def waterfall_figure(
 ) -> Figure:
     """Waterfall plot: one bar per evaluable subject, the best % change in the SLD.
 
-    - Bars: `best_percent_change` (RECIST 1.1: minimum PCHG over complete post-baseline
-      assessments, or ADTR's BESTPCHG), one per subject with a baseline and at least one
+    - Bars: `best_percent_change` (ADTR's BESTPCHG: minimum PCHG over the complete
+      post-baseline assessments flagged ANL01FL), one per subject with a baseline and at least one
       complete post-baseline assessment. The caller passes the analysis population.
     - Sorted in descending order, left to right (ties by USUBJID): the largest increase is at
       the left and the best response at the right, the usual clinical layout.

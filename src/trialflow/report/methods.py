@@ -70,6 +70,25 @@ def _conventions(o: TrialOptions) -> list[tuple[str, str, str]]:
             "start of new anticancer therapy",
         ),
         (
+            AREAS["response"],
+            "Best % change in the target sum (waterfall)",
+            "over the same assessments as best overall response (ADTR ANL01FL)",
+        ),
+        (
+            AREAS["response"],
+            "Reader of each subject's tumour assessments",
+            "one reader per subject for TU, TR and RS alike: the one with the most accepted "
+            "overall responses (RSACPTFL), then the most accepted TR/TU records, then the "
+            "first evaluator id",
+        ),
+        (
+            AREAS["response"],
+            "Split and merged target lesions; reappearance after CR; equivocal new lesions",
+            "fragments add to the parent lesion, a coalesced lesion counts once (RECIST 1.1 "
+            "Appendix I); disease seen after a CR is PD (Table 3 note); an equivocal new "
+            "lesion confirmed later dates PD to its first scan (\N{SECTION SIGN}4.3.2)",
+        ),
+        (
             AREAS["pfs"],
             "Censoring rules (FDA 2018)",
             "censored at start without a baseline tumour assessment; at the last adequate "
