@@ -315,3 +315,36 @@ def test_partial_death_date_uses_only_contacts_in_its_possible_range() -> None:
     d["ds"] = pd.concat([d["ds"], extra], ignore_index=True)
     a, _ = _run(d)
     assert a.loc["S1", "DTHDT"] == T("2020-08-15")
+
+
+def test_treatment_variables_of_a_single_arm_trial() -> None:
+    """ADaMIG 1.3 §3.2: ARM, ACTARM, TRT01P (planned) and TRT01A (actual) are Required or
+    Conditional in ADSL; AGEU goes with AGE. The delivery has no DM ACTARM or AGEU, so:
+    S1, S2 treated (first dose present) -> ACTARM = ARM, TRT01A = ARM; S3 (screen failure) and
+    S4, S5 (no valid dose) -> ACTARM "Not Treated", TRT01A empty; TRT01P = ARM for all;
+    AGEU "YEARS" where AGE is present, empty for S5 (no AGE)."""
+    a, _ = _run(_domains())
+    assert a["TRT01P"].to_dict() == a["ARM"].to_dict()
+    assert a.loc["S1", ["ACTARM", "TRT01A"]].tolist() == ["Cohort A", "Cohort A"]
+    assert a.loc["S2", ["ACTARM", "TRT01A"]].tolist() == ["Cohort B", "Cohort B"]
+    for s in ("S3", "S4", "S5"):
+        assert a.loc[s, ["ACTARM", "TRT01A"]].tolist() == ["Not Treated", ""], s
+    assert a["AGEU"].to_dict() == {
+        "S1": "YEARS",
+        "S2": "YEARS",
+        "S3": "YEARS",
+        "S4": "YEARS",
+        "S5": "",
+    }
+
+
+def test_delivered_actarm_and_ageu_are_used() -> None:
+    d = _domains()
+    d["dm"]["ACTARM"] = ["Cohort B", "", "", "", ""]
+    d["dm"]["AGEU"] = ["years", "", "", "", ""]
+    a, _ = _run(d)
+    # S1 was planned on Cohort A but received Cohort B; S2's ACTARM is empty -> derived
+    assert a.loc["S1", ["TRT01P", "ACTARM", "TRT01A", "AGEU"]].tolist() == [
+        "Cohort A", "Cohort B", "Cohort B", "YEARS"
+    ]  # fmt: skip
+    assert a.loc["S2", ["ACTARM", "TRT01A"]].tolist() == ["Cohort B", "Cohort B"]

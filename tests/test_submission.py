@@ -111,6 +111,8 @@ def _adtte(specs, n: int = 3) -> pd.DataFrame:
             {
                 "STUDYID": "S1",
                 "USUBJID": f"S1-{i:03d}",
+                "TRTP": "Drug X",
+                "TRTA": "Drug X",
                 "PARAMCD": "OS",
                 "PARAM": "Overall Survival",
                 "STARTDT": start,
@@ -151,6 +153,25 @@ def test_xpt_carries_labels_formats_and_the_dataset_label(tmp_path, specs):
     assert meta["formats"]["ADT"].rstrip(".") == "DATE9"
     # "Overall Survival" is 16 bytes: the stored width is the longest value
     assert meta["widths"]["PARAM"] == 16
+
+
+def test_dates_are_sas_day_numbers_even_when_a_date_column_is_all_missing(tmp_path, specs):
+    """SAS dates count days from 1960-01-01: 2020-01-01 is 60 * 365 + 15 leap days = 21915,
+    so 2020-01-10 is 21924. A date column with no value at all must still be numeric (a
+    character column with a DATE9. format cannot be read back)."""
+    import pyreadstat
+
+    df = _adtte(specs)
+    df.loc[:, "STARTDT"] = pd.NaT
+    x = xpt_dataset(df, specs["ADTTE"])
+    path = tmp_path / "adtte.xpt"
+    write_xpt(x.frame, path, name=x.name, label=x.label, column_labels=x.column_labels,
+              variable_format=x.formats)  # fmt: skip
+    raw, _meta = pyreadstat.read_xport(str(path), disable_datetime_conversion=True)
+    assert raw["ADT"].tolist() == [21924.0, 21934.0, 21944.0]
+    assert raw["STARTDT"].isna().all()
+    dated, _meta = pyreadstat.read_xport(str(path))
+    assert str(dated["ADT"].iloc[0])[:10] == "2020-01-10"
 
 
 def test_a_value_over_200_bytes_counted_in_bytes_is_an_error_naming_dataset_variable_subject(

@@ -17,6 +17,7 @@ from collections.abc import Iterable, Mapping
 import numpy as np
 import pandas as pd
 
+from trialflow.adam.treatment import bds_treatment
 from trialflow.dates import impute_dtc
 from trialflow.errors import InputError
 from trialflow.issues import ISSUE_COLUMNS, combine_issues
@@ -440,6 +441,8 @@ def derive_adae(
     )
     aesi_terms = {str(t).strip().upper() for t in aesi}
     df["AESIFL"] = _yn(_text(df, "AEDECOD").isin(aesi_terms))
+
+    df["TRTA"] = bds_treatment(adsl, df["USUBJID"])[1]
 
     if len(df) != len(ae):  # pragma: no cover - guarded by validate="many_to_one"
         raise InputError("AE", f"ADAE has {len(df)} rows for {len(ae)} AE records")

@@ -15,6 +15,7 @@ import pandas as pd
 
 from trialflow.adam.recist import select_ovr_records
 from trialflow.adam.timeline import before_new_therapy
+from trialflow.adam.treatment import bds_treatment
 from trialflow.columns import dates, numeric, upper
 from trialflow.config.options import ResponseRules
 from trialflow.issues import concat_issues, make_issues
@@ -380,13 +381,15 @@ def _finish(parts: list[pd.DataFrame], adsl: pd.DataFrame, rules: ResponseRules)
     keymap = ad.set_index(ad["USUBJID"].astype(str))
     for c in ("STUDYID", "STARTDT", "EFFFL", "COHORT"):
         adrs[c] = adrs["USUBJID"].map(keymap[c]) if c in keymap.columns else ""
+    adrs["TRTP"], adrs["TRTA"] = bds_treatment(adsl, adrs["USUBJID"])
     adrs["STARTDT"] = pd.to_datetime(adrs["STARTDT"]).astype("datetime64[ns]")
     d = (adrs["ADT"] - adrs["STARTDT"]).dt.days
     adrs["ADY"] = np.where(d >= 0, d + 1, d).astype(float)
     adrs["_P"] = adrs["PARAMCD"].map({p: i for i, p in enumerate(PARAM_ORDER)})
     adrs = adrs.sort_values(["USUBJID", "_P", "ADT"], kind="mergesort").reset_index(drop=True)
     cols = [
-        "STUDYID", "USUBJID", "COHORT", "EFFFL", "STARTDT", "PARAMCD", "PARAM", "AVALC", "AVAL",
+        "STUDYID", "USUBJID", "COHORT", "TRTP", "TRTA", "EFFFL", "STARTDT", "PARAMCD", "PARAM",
+        "AVALC", "AVAL",
         "ADT", "ADTF", "ADY", "AVISIT", "AVISITN", "PRIMFL", "SRCDOM", "SRCROW",
     ]  # fmt: skip
     adrs = adrs[cols]

@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 
 from trialflow.adam.readers import choose_readers, reader_records
+from trialflow.adam.treatment import treatment_arms
 from trialflow.columns import dates, upper
 from trialflow.config.options import ResponseRules
 from trialflow.dates import impute_dtc
@@ -172,6 +173,8 @@ def derive_adsl(
         else dmi.get("ARMCD", "")
     )
     adsl["AGE"] = pd.to_numeric(dmi["AGE"], errors="coerce") if "AGE" in dmi.columns else np.nan
+    ageu = upper(dmi, "AGEU")
+    adsl["AGEU"] = np.where(ageu != "", ageu, np.where(adsl["AGE"].notna(), "YEARS", ""))
     adsl["AGEGR1"] = np.where(
         adsl["AGE"].isna(), "", np.where(adsl["AGE"] < age_cut, f"<{age_cut:g}", f">={age_cut:g}")
     )
@@ -234,6 +237,7 @@ def derive_adsl(
     screen = upper(dmi, "ARMCD").isin(SCREEN_FAILURE_ARMCD) | arm.isin(SCREEN_FAILURE_ARM)
     adsl["ENRLFL"] = np.where(screen, "N", "Y")
     adsl["SAFFL"] = np.where(adsl["TRTSDT"].notna(), "Y", "N")
+    adsl["ACTARM"], adsl["TRT01P"], adsl["TRT01A"] = treatment_arms(dmi, adsl["TRTSDT"])
     adsl["EFFFL"] = np.where(
         (adsl["SAFFL"] == "Y")
         & adsl["USUBJID"].isin(_baseline_target_subjects(tu, tr, rs, response)),
@@ -270,13 +274,14 @@ def derive_adsl(
     adsl["CUTOFFDT"] = adsl["CUTOFFDT"].astype("datetime64[ns]")
 
     order = [
-        "STUDYID", "USUBJID", "SUBJID", "SITEID", "ARM", "ARMCD", "COHORT", "AGE", "AGEGR1",
-        "SEX", "RACE", "ECOGBL", "PRIORLN", "TRTSDT", "TRTEDT", "RANDDT", "STARTDT", "ENRLFL",
+        "STUDYID", "USUBJID", "SUBJID", "SITEID", "ARM", "ARMCD", "ACTARM", "COHORT", "TRT01P",
+        "TRT01A", "AGE", "AGEU", "AGEGR1", "SEX", "RACE", "ECOGBL", "PRIORLN", "TRTSDT", "TRTEDT", "RANDDT", "STARTDT", "ENRLFL",
         "SAFFL", "EFFFL", "TUBLFL", "DTHDT", "DTHDTF", "DTHFL", "DTHSRC", "EOSSTT", "DCSREAS", "LSTALVDT",
         "LSTALSRC", "NACTDT", "CUTOFFDT",
     ]  # fmt: skip
     adsl = adsl[order].sort_values("USUBJID", kind="mergesort").reset_index(drop=True)
-    for c in ("STUDYID", "SUBJID", "SITEID", "ARM", "ARMCD", "COHORT", "SEX", "RACE"):
+    text = ("STUDYID", "SUBJID", "SITEID", "ARM", "ARMCD", "ACTARM", "COHORT", "TRT01P", "TRT01A")
+    for c in (*text, "AGEU", "SEX", "RACE"):
         adsl[c] = adsl[c].astype("object").where(adsl[c].notna(), "").astype(str)
     return adsl, concat_issues(issues)
 

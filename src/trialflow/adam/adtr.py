@@ -66,6 +66,7 @@ import pandas as pd
 
 from trialflow.adam.readers import choose_readers, reader_records
 from trialflow.adam.timeline import before_new_therapy, first_pd_dates
+from trialflow.adam.treatment import bds_treatment
 from trialflow.columns import dates, numeric, upper
 from trialflow.config.options import ResponseRules
 
@@ -504,10 +505,12 @@ def derive_adtr(
     s["ADY"] = s["ADY"].astype(float)
     s["AVISIT"] = np.where(s["ABLFL"] == "Y", "BASELINE", s["AVISIT"].astype(str))
     s["STUDYID"] = s["USUBJID"].map(keys["STUDYID"]) if "STUDYID" in keys.columns else ""
+    s["TRTP"], s["TRTA"] = bds_treatment(adsl, s["USUBJID"])
     s["PARAMCD"] = "SLD"
     s["PARAM"] = "Sum of Diameters of Target Lesions (mm)"
     cols = [
-        "STUDYID", "USUBJID", "PARAMCD", "PARAM", "AVISIT", "AVISITN", "ADT", "ADTF", "ADY",
+        "STUDYID", "USUBJID", "TRTP", "TRTA", "PARAMCD", "PARAM", "AVISIT", "AVISITN", "ADT",
+        "ADTF", "ADY",
         "ABLFL", "AVAL", "BASE", "CHG", "PCHG", "NADIR", "PCHGNAD", "COMPLFL", "NLESBL",
         "NLESMEAS", "ANL01FL", "BESTPCHG",
     ]  # fmt: skip

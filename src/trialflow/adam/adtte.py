@@ -30,6 +30,7 @@ from collections.abc import Iterable
 import pandas as pd
 
 from trialflow.adam.timeline import before_new_therapy
+from trialflow.adam.treatment import bds_treatment
 from trialflow.adam.tte import TteSource, censor_source, derive_param_tte, event_source
 from trialflow.config.options import PfsRules, ResponseRules
 from trialflow.errors import InputError
@@ -55,6 +56,8 @@ ADSL_KEYS: tuple[str, ...] = (
 ADTTE_COLUMNS: list[str] = [
     "STUDYID",
     "USUBJID",
+    "TRTP",
+    "TRTA",
     "PARAMCD",
     "PARAM",
     "STARTDT",
@@ -139,6 +142,7 @@ def _finish(frame: pd.DataFrame, adsl: pd.DataFrame, paramcd: str) -> pd.DataFra
     out["PARAMCD"] = paramcd
     out["PARAM"] = PARAMS[paramcd]
     out["STUDYID"] = out["USUBJID"].map(_studyid(adsl))
+    out["TRTP"], out["TRTA"] = bds_treatment(adsl, out["USUBJID"])
     days = (out["ADT"] - out["STARTDT"]).dt.days.astype(float) + 1.0
     out["AVAL"] = days
     out["AVALM"] = days / DAYS_PER_MONTH

@@ -8,7 +8,7 @@ bytes of UTF-8, not in characters ("é" is 2 bytes).
 
 `xpt_dataset(df, spec)` returns the frame to write, with the dataset label, each variable's
 label and display format from the ADaM spec (`trialflow.adam.specs`). Dates become SAS dates
-(numeric, DATE9.) via `datetime.date`. Character variables are stored as wide as their longest
+(numeric days since 1960-01-01, DATE9.). Character variables are stored as wide as their longest
 value (at least 1 byte) and never wider than the spec's length.
 """
 
@@ -27,6 +27,9 @@ from trialflow.adam.specs import (
     spec_mismatch_message,
 )
 from trialflow.errors import TrialflowError
+
+SAS_EPOCH = pd.Timestamp("1960-01-01")
+"""Day 0 of SAS dates."""
 
 
 @dataclass(frozen=True)
@@ -84,7 +87,10 @@ def _number(df: pd.DataFrame, col: str, *, name: str, is_date: bool) -> pd.Serie
                     "date (expected a date variable)"
                 )
             values = parsed
-        return values.dt.date.astype("object").where(values.notna(), None)
+        # SAS dates: numeric days since 1960-01-01 (DATE9.); a column with no date at all
+        # stays numeric, so readers still see a date variable
+        days = (values.astype("datetime64[ns]") - SAS_EPOCH).dt.days
+        return days.astype("float64")
     if pd.api.types.is_bool_dtype(values):
         raise TrialflowError(f"{name}: variable {col} is boolean (expected a number or Y/N text)")
     numbers = pd.to_numeric(values, errors="coerce")
