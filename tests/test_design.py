@@ -1,5 +1,4 @@
-"""Tests for trialflow.stats.design: Simon two-stage and single-stage designs, ORR decisions, and the
-one-sample log-rank test for PFS-primary trials.
+"""Tests for trialflow.stats.design: Simon two-stage and single-stage designs and ORR decisions.
 
 Expected designs come from Simon (1989), Controlled Clinical Trials 10:1-10, Table 1 (the rows
 with p1 - p0 = 0.20); EN0 is published to one decimal and PET0 to two. Attained error rates,
@@ -15,9 +14,6 @@ from functools import cache
 import pytest
 
 from trialflow.stats.design import (
-    landmark_vs_historical,
-    one_sample_logrank,
-    pfs_decision,
     simon_decision,
     simon_two_stage,
     single_stage_binomial,
@@ -357,90 +353,3 @@ def test_single_stage_decision() -> None:
         "2 responses in 16 evaluable subjects (≤ r = 2): the drug is not promising at p0 = 5%."
     )
     assert single_stage_decision(1, 14, design)["final_decision"] == "incomplete"
-
-
-# --- one-sample log-rank --------------------------------------------------------------------
-
-
-def test_one_sample_logrank_hand_example() -> None:
-    # times (months) 2, 4, 6, 3, 5 with events 1, 0, 1, 1, 0; historical median 3 months.
-    # H0(t) = t ln2 / 3; E = (2 + 4 + 6 + 3 + 5) * 0.6931472 / 3 = 20 * 0.2310491 = 4.620981
-    # O = 3; Z = (4.620981 - 3) / sqrt(4.620981) = 1.620981 / 2.149647 = 0.754069
-    # p = 1 - Phi(0.754069) = 0.2254; O/E = 3 / 4.620981 = 0.649213
-    res = one_sample_logrank([2, 4, 6, 3, 5], [1, 0, 1, 1, 0], historical_median=3.0)
-    assert res["O"] == 3
-    assert res["E"] == pytest.approx(4.620981, abs=1e-6)
-    assert res["z"] == pytest.approx(0.754069, abs=1e-5)
-    assert res["p_value"] == pytest.approx(0.5 * math.erfc(0.754069 / math.sqrt(2)), abs=1e-5)
-    assert res["ratio"] == pytest.approx(0.649213, abs=1e-6)
-    assert res["n"] == 5
-
-
-def test_one_sample_logrank_benefit_gives_small_p() -> None:
-    # 40 subjects each followed 12 months, 10 events, historical median 3 months:
-    # E = 40 * 12 * ln2 / 3 = 160 ln2 = 110.90355; Z = (110.90355 - 10) / sqrt(110.90355)
-    #   = 100.90355 / 10.531075 = 9.58150 -> p ~ 5e-22
-    res = one_sample_logrank([12.0] * 40, [1] * 10 + [0] * 30, historical_median=3.0)
-    assert res["E"] == pytest.approx(160 * math.log(2), rel=1e-12)
-    assert res["z"] == pytest.approx(9.58150, abs=1e-4)
-    assert res["p_value"] < 1e-20
-
-
-def test_one_sample_logrank_bad_input() -> None:
-    with pytest.raises(ValueError):
-        one_sample_logrank([1, 2], [1], historical_median=3)
-    with pytest.raises(ValueError):
-        one_sample_logrank([1, -2], [1, 0], historical_median=3)
-    with pytest.raises(ValueError):
-        one_sample_logrank([1, 2], [1, 2], historical_median=3)
-    with pytest.raises(ValueError):
-        one_sample_logrank([1, 2], [1, 0], historical_median=0)
-
-
-def test_one_sample_logrank_no_follow_up() -> None:
-    res = one_sample_logrank([0.0, 0.0], [0, 0], historical_median=3)
-    assert res["E"] == 0 and math.isnan(res["p_value"])
-    d = pfs_decision(res, alpha=0.05)
-    assert d["decision"] == "not evaluable"
-
-
-# --- landmark and PFS decision --------------------------------------------------------------
-
-
-def test_landmark_above() -> None:
-    d = landmark_vs_historical(0.42, 0.30, 0.54, 0.25, landmark_months=6)
-    assert d["comparison"] == "above"
-    assert d["sentence"] == (
-        "6-month PFS 42% (95% CI 30%–54%) vs historical 25%: the lower limit exceeds the "
-        "historical rate."
-    )
-
-
-def test_landmark_includes_and_below() -> None:
-    d = landmark_vs_historical(0.30, 0.20, 0.41, 0.25, landmark_months=6)
-    assert d["comparison"] == "includes"
-    assert "includes the historical rate" in d["sentence"]
-    d = landmark_vs_historical(0.12, 0.05, 0.22, 0.25, landmark_months=12)
-    assert d["comparison"] == "below"
-    assert d["sentence"].startswith("12-month PFS 12% (95% CI 5%–22%) vs historical 25%")
-
-
-def test_landmark_not_estimable() -> None:
-    d = landmark_vs_historical(math.nan, math.nan, math.nan, 0.25, landmark_months=6)
-    assert d["comparison"] == "not estimable"
-    assert "not estimable" in d["sentence"]
-
-
-def test_pfs_decision_promising_and_not() -> None:
-    lm = landmark_vs_historical(0.42, 0.30, 0.54, 0.25, landmark_months=6)
-    strong = one_sample_logrank([12.0] * 40, [1] * 10 + [0] * 30, historical_median=3.0)
-    d = pfs_decision(strong, lm, alpha=0.05)
-    assert d["decision"] == "promising"
-    assert "historical exponential median of 3 months" in d["sentence"]
-    assert "10 observed vs 110.9 expected events" in d["sentence"]
-    assert "one-sided p < 0.001 ≤ alpha = 0.05" in d["sentence"]
-    assert d["sentence"].endswith("the lower limit exceeds the historical rate.")
-    weak = one_sample_logrank([2, 4, 6, 3, 5], [1, 0, 1, 1, 0], historical_median=3.0)
-    d = pfs_decision(weak, None, alpha=0.05)
-    assert d["decision"] == "not promising"
-    assert "one-sided p = 0.225 > alpha = 0.05" in d["sentence"]

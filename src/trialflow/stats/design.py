@@ -4,12 +4,9 @@
 - `single_stage_binomial`: the smallest exact single-stage binomial design.
 - `simon_decision`, `single_stage_decision`: the go/no-go decision of an ORR-primary trial from
   the observed responses, as a sentence the report can print.
-- `one_sample_logrank`, `landmark_vs_historical`, `pfs_decision`: a PFS-primary trial judged
-  against a historical exponential control.
 
-Everything here is pure arithmetic on counts or arrays; the Kaplan–Meier numbers come from
-`trialflow.stats.survival.km_summary` and are passed in. Invalid arguments (probabilities outside
-(0, 1), p1 <= p0, negative counts, inconsistent counts) raise `ValueError`.
+Everything here is pure arithmetic on counts. Invalid arguments (probabilities outside (0, 1),
+p1 <= p0, negative counts, inconsistent counts) raise `ValueError`.
 
 Notation (Simon 1989): n1 subjects in stage 1, n in total; the trial stops after stage 1 when
 the stage-1 responses X1 <= r1, and the drug is declared promising (H0: p <= p0 rejected) when
@@ -19,7 +16,7 @@ the total responses X1 + X2 > r.
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 
 import numpy as np
 from scipy import stats
@@ -480,168 +477,5 @@ def single_stage_decision(
         "final_complete": complete,
         "responses": x,
         "n_evaluable": e,
-        "sentence": sentence,
-    }
-
-
-# --- PFS-primary trials -------------------------------------------------------------------
-
-
-def one_sample_logrank(
-    time: Sequence[float] | np.ndarray,
-    event: Sequence[int] | np.ndarray,
-    *,
-    historical_median: float,
-) -> dict[str, float | int]:
-    """One-sample log-rank test against a historical exponential survival curve
-    (Breslow 1975; Finkelstein, Muzikansky & Schoenfeld 2003, Biometrics 59:1008).
-
-    The historical control has constant hazard ln 2 / median, so its cumulative hazard is
-    H0(t) = t·ln 2 / median (``time`` and ``historical_median`` in the same units). With
-    O = the observed events and E = Σ H0(t_i) over all subjects (events and censored),
-
-        Z = (E − O) / sqrt(E),  one-sided p = 1 − Φ(Z),
-
-    so a small p means fewer events than the historical hazard predicts (longer survival).
-    Returns ``n``, ``O``, ``E``, ``ratio`` (O/E), ``z``, ``p_value`` and ``historical_median``;
-    with E = 0 (no follow-up) z, p and the ratio are NaN.
-    """
-    t = np.asarray(time, dtype=float)
-    d = np.asarray(event, dtype=float)
-    if t.ndim != 1 or d.shape != t.shape:
-        raise ValueError("time and event must be one-dimensional and of the same length")
-    if not np.all(np.isfinite(t)) or np.any(t < 0):
-        raise ValueError("time must be finite and non-negative")
-    if not np.all(np.isin(d, (0.0, 1.0))):
-        raise ValueError("event must be 0 (censored) or 1 (event)")
-    median = float(historical_median)
-    if not (math.isfinite(median) and median > 0):
-        raise ValueError(f"historical_median must be positive, got {historical_median}")
-    observed = int(d.sum())
-    expected = float(t.sum() * math.log(2.0) / median)
-    if expected > 0:
-        z = (expected - observed) / math.sqrt(expected)
-        p = float(stats.norm.sf(z))
-        ratio = observed / expected
-    else:
-        z = p = ratio = math.nan
-    return {
-        "n": int(t.size),
-        "O": observed,
-        "E": expected,
-        "ratio": float(ratio),
-        "z": float(z),
-        "p_value": p,
-        "historical_median": median,
-    }
-
-
-def landmark_vs_historical(
-    survival: float,
-    lower: float,
-    upper: float,
-    historical_rate: float,
-    *,
-    landmark_months: float | None = None,
-    endpoint: str = "PFS",
-    conf_level: float = 0.95,
-) -> dict[str, object]:
-    """Compare a Kaplan–Meier landmark rate and its CI with a historical rate.
-
-    ``comparison`` is "above" when the lower confidence limit exceeds the historical rate,
-    "below" when the upper limit is below it, "includes" otherwise, and "not estimable" when
-    the landmark rate or a limit is NaN (for example, no follow-up to the landmark). Example
-    ``sentence``: "6-month PFS 42% (95% CI 30%–54%) vs historical 25%: the lower limit exceeds
-    the historical rate." Percentages are rounded to whole numbers.
-    """
-    hist = float(historical_rate)
-    if not 0.0 < hist < 1.0:
-        raise ValueError(f"historical_rate must lie strictly between 0 and 1, got {hist}")
-    label = endpoint if landmark_months is None else f"{landmark_months:g}-month {endpoint}"
-    level = f"{round(100 * float(conf_level), 6):g}%"
-
-    def pc(v: float) -> str:
-        return f"{100 * v:.0f}%"
-
-    values = [float(survival), float(lower), float(upper)]
-    if any(math.isnan(v) for v in values):
-        comparison = "not estimable"
-        shown = "not estimable" if math.isnan(values[0]) else f"{pc(values[0])} (CI not estimable)"
-        sentence = f"{label} {shown} vs historical {pc(hist)}: no comparison is possible."
-    else:
-        s, lo, hi = values
-        head = f"{label} {pc(s)} ({level} CI {pc(lo)}–{pc(hi)}) vs historical {pc(hist)}"
-        if lo > hist:
-            comparison = "above"
-            sentence = f"{head}: the lower limit exceeds the historical rate."
-        elif hi < hist:
-            comparison = "below"
-            sentence = f"{head}: the upper limit is below the historical rate."
-        else:
-            comparison = "includes"
-            sentence = f"{head}: the confidence interval includes the historical rate."
-    return {
-        "survival": values[0],
-        "lower": values[1],
-        "upper": values[2],
-        "historical_rate": hist,
-        "comparison": comparison,
-        "sentence": sentence,
-    }
-
-
-def pfs_decision(
-    logrank: Mapping[str, float | int],
-    landmark: Mapping[str, object] | None = None,
-    *,
-    alpha: float,
-    units: str = "months",
-    endpoint: str = "PFS",
-) -> dict[str, object]:
-    """The decision of a PFS-primary single-arm trial, as a sentence.
-
-    The primary test is the one-sample log-rank test (`one_sample_logrank`): the treatment is
-    "promising" when its one-sided p-value is <= alpha, "not promising" otherwise, and "not
-    evaluable" without follow-up (E = 0). The landmark comparison (`landmark_vs_historical`)
-    is supportive and is appended to the sentence; it does not change the decision.
-    """
-    if not 0.0 < float(alpha) < 1.0:
-        raise ValueError(f"alpha must lie strictly between 0 and 1, got {alpha}")
-    o, e = int(logrank["O"]), float(logrank["E"])
-    z, p = float(logrank["z"]), float(logrank["p_value"])
-    med = float(logrank["historical_median"])
-    head = (
-        f"One-sample log-rank test of {endpoint} against a historical exponential median of "
-        f"{med:g} {units}"
-    )
-    if math.isnan(p):
-        decision = "not evaluable"
-        sentence = f"{head}: not evaluable (no follow-up)."
-    else:
-        stats_text = (
-            f"{o} observed vs {e:.1f} expected events (O/E {o / e:.2f}), z = {z:.2f}, "
-            f"one-sided p {'< 0.001' if p < 0.001 else f'= {p:.3f}'}"
-        )
-        if p <= alpha:
-            decision = "promising"
-            sentence = (
-                f"{head}: {stats_text} ≤ alpha = {alpha:g}: {endpoint} is longer than the "
-                "historical control; the treatment is promising."
-            )
-        else:
-            decision = "not promising"
-            sentence = (
-                f"{head}: {stats_text} > alpha = {alpha:g}: {endpoint} is not shown to be longer "
-                "than the historical control; the treatment is not promising."
-            )
-    if landmark is not None:
-        sentence = f"{sentence} Supportive: {landmark['sentence']}"
-    return {
-        "decision": decision,
-        "O": o,
-        "E": e,
-        "z": z,
-        "p_value": p,
-        "alpha": float(alpha),
         "sentence": sentence,
     }
