@@ -99,6 +99,21 @@ def test_design_0_9_2_17_is_the_beta_020_row() -> None:
     assert exact.simon_reject(0, 9, 2, 17, 0.05) <= 0.05
 
 
+@pytest.mark.parametrize("kind", ["optimal", "minimax"])
+def test_smallest_two_stage_design_has_two_subjects(kind: str) -> None:
+    # Simon (1989), §2: a two-stage design only needs 1 <= n1 < n. With p0 = 0.05, p1 = 0.95,
+    # alpha = 0.10, power = 0.90 the design 0/1, 0/2 (one subject per stage; promising when
+    # X > 0, which here means the first subject responds) has P0(reject) = 0.05 <= 0.10 and
+    # P1(reject) = 0.95 >= 0.90, PET0 = 0.95 and EN0 = 1 + 0.05 * 1 = 1.05. No design has
+    # fewer subjects, and every design with n >= 3 has EN0 >= 1 + 0.05 * 2 = 1.1 (n1 = 1,
+    # r1 = 0 forced) or EN0 > n1 >= 2: it is both the optimal and the minimax design.
+    d = simon_two_stage(0.05, 0.95, 0.10, 0.90, kind=kind)
+    assert (d["r1"], d["n1"], d["r"], d["n"]) == (0, 1, 0, 2)
+    assert d["pet0"] == pytest.approx(0.95, abs=1e-12)
+    assert d["en0"] == pytest.approx(1.05, abs=1e-12)
+    assert d["alpha"] == pytest.approx(exact.simon_reject(0, 1, 0, 2, 0.05), abs=1e-12)
+
+
 def test_simon_pet0_hand_value() -> None:
     # p0 = 0.10, optimal 1/10: PET0 = P(X1 <= 1) = 0.9^10 + 10 * 0.1 * 0.9^9
     #                          = 0.3486784 + 0.3874205 = 0.7360989
