@@ -161,3 +161,17 @@ def test_readable_table_and_new_process() -> None:
     # Simon (1989) Table 1: minimax 0/12, 2/16
     assert "stop if responses <= 0 of 12" in done.stdout
     assert "promising if responses > 2 of 16" in done.stdout
+
+
+def test_design_loads_neither_pandas_nor_the_other_commands() -> None:
+    # `trialflow design` imports only what its sub-command needs: the simulator, the auditor
+    # and pandas load only when their own commands run.
+    code = (
+        "import sys; from trialflow.cli import main; "
+        "main(['design', 'simon', '--p0', '0.1', '--p1', '0.3', '--alpha', '0.05', "
+        "'--power', '0.8', '--json']); "
+        "print(sorted(m for m in ('pandas', 'trialflow.simulate.runner', "
+        "'trialflow.audit.verify', 'jsonschema') if m in sys.modules))"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.splitlines()[-1] == "[]"

@@ -11,11 +11,11 @@ import pytest
 import yaml
 
 from trialflow import cli
+from trialflow.cli.simulate import add_arguments
 from trialflow.errors import TrialflowError
 from trialflow.simulate.runner import (
     DOMAINS,
     PRESETS,
-    add_arguments,
     simulate_trial,
     write_delivery,
 )

@@ -97,6 +97,62 @@ def test_single_stage() -> None:
     assert out["final_decision"] == "promising" and out["responses"] == 3
 
 
+# Simon (1989) Table 1 optimal design for p0 = 0.10, p1 = 0.30, alpha = 0.05, beta = 0.10:
+# 2/18, 6/35. Codes as in `flags`; every subject of a complete stage is final.
+TABLE1 = {"r1": 2, "n1": 18, "r": 6, "n": 35, "p0": 0.10}
+
+
+def test_simon_table_1_continue_and_promising() -> None:
+    # 4 responses in the first 18 (> r1 = 2): continue; 9 in the first 35 (> r = 6): promising
+    f, r = flags("RRRR" + "F" * 14 + "RRRRR" + "F" * 12)
+    out = simon_status(f, r, **TABLE1)
+    assert out["stage1_decision"] == "continue" and out["stage1_status"] == "complete"
+    assert out["final_decision"] == "promising" and out["final_status"] == "complete"
+
+
+def test_simon_table_1_continue_and_not_promising() -> None:
+    # 3 responses in the first 18 (> 2): continue; 6 in 35 = r: not > r, not promising
+    f, r = flags("RRR" + "F" * 15 + "RRR" + "F" * 14)
+    out = simon_status(f, r, **TABLE1)
+    assert out["stage1_decision"] == "continue"
+    assert out["final_decision"] == "not promising" and out["final_status"] == "complete"
+
+
+def test_simon_table_1_stop_at_stage_1() -> None:
+    # 2 responses in the first 18 = r1: stop
+    f, r = flags("RR" + "F" * 16)
+    out = simon_status(f, r, **TABLE1)
+    assert out["stage1_decision"] == "stop"
+    assert out["final_decision"] == "not promising"
+    assert "not promising at p0 = 10%" in out["sentence"]
+
+
+def test_simon_table_1_stage_1_incomplete() -> None:
+    # 1 response among 12 final of the first 18, 6 pending: no stage-1 decision
+    f, r = flags("R" + "F" * 11 + "P" * 6)
+    out = simon_status(f, r, **TABLE1)
+    assert out["stage1_decision"] == "incomplete" and out["stage1_status"] != "complete"
+    assert out["final_decision"] == "incomplete" and out["final_status"] != "complete"
+
+
+def test_simon_table_1_final_incomplete() -> None:
+    # stage 1: 4 of 18 (continue); 5 responses among 25 final of the first 35, 10 pending
+    f, r = flags("RRRR" + "F" * 14 + "R" + "F" * 6 + "P" * 10)
+    out = simon_status(f, r, **TABLE1)
+    assert out["final_decision"] == "incomplete" and out["final_status"] != "complete"
+
+
+def test_single_stage_decisions() -> None:
+    # exact single-stage design r = 2, n = 16 (p0 = 0.05, p1 = 0.25, alpha 0.05, power 0.80)
+    design = {"r": 2, "n": 16, "p0": 0.05}
+    f, r = flags("RRR" + "F" * 13)  # 3 > 2
+    assert single_stage_status(f, r, **design)["final_decision"] == "promising"
+    f, r = flags("RR" + "F" * 14)  # 2 <= 2
+    assert single_stage_status(f, r, **design)["final_decision"] == "not promising"
+    f, r = flags("R" + "F" * 13 + "PP")  # 14 of 16 final
+    assert single_stage_status(f, r, **design)["final_decision"] == "incomplete"
+
+
 BOP2 = [
     {"n": 10, "stop_if_responses_at_most": 0},
     {"n": 20, "stop_if_responses_at_most": 2},

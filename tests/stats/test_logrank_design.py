@@ -1,12 +1,13 @@
 """Tests for trialflow.stats.logrank_design: sample size of the one-sample log-rank test with the
 usual variance and with Wu's modified variance (Wu J. Sample size calculation for the
-one-sample log-rank test. Pharmaceutical Statistics 2015;14:26–33, §2–3).
+one-sample log-rank test. Pharmaceutical Statistics 2015;14:26–33, §2–3), the test at a cutoff,
+the landmark comparison with a historical rate and the PFS decision sentence.
 
 No numeric table of the paper is used. The moments are re-derived here in closed form for
 exponential survival (the module integrates numerically), and the sample sizes are checked by
 simulation with a fixed seed: the power reached at n and the type I error, with the paper's
 finding (§1, §4) that the original test is conservative while the modified test keeps the
-nominal level.
+nominal level. The test at a cutoff is checked against hand arithmetic in the comments.
 """
 
 from __future__ import annotations
@@ -17,7 +18,12 @@ import numpy as np
 import pytest
 from scipy import stats as sps
 
-from trialflow.stats.logrank_design import one_sample_logrank_sample_size
+from trialflow.stats.logrank_design import (
+    landmark_vs_historical,
+    one_sample_logrank_sample_size,
+    one_sample_logrank_test,
+    pfs_decision,
+)
 
 
 def closed_form(m0: float, m1: float, accrual: float, follow: float):
@@ -109,3 +115,100 @@ def test_checks() -> None:
         one_sample_logrank_sample_size(median0=9, median1=6, **kw)
     with pytest.raises(ValueError, match="variance"):
         one_sample_logrank_sample_size(median0=6, median1=9, variance="exact", **kw)
+
+
+# --- the test at a cutoff -------------------------------------------------------------------
+
+
+def test_one_sample_logrank_hand_example() -> None:
+    # times (months) 2, 4, 6, 3, 5 with events 1, 0, 1, 1, 0; historical median 3 months.
+    # H0(t) = t ln2 / 3; E = (2 + 4 + 6 + 3 + 5) * 0.6931472 / 3 = 20 * 0.2310491 = 4.620981
+    # O = 3; Z = (4.620981 - 3) / sqrt(4.620981) = 1.620981 / 2.149647 = 0.754069
+    # p = 1 - Phi(0.754069) = 0.2254; O/E = 3 / 4.620981 = 0.649213
+    res = one_sample_logrank_test([2, 4, 6, 3, 5], [1, 0, 1, 1, 0], median0=3.0)
+    assert res["O"] == 3
+    assert res["E"] == pytest.approx(4.620981, abs=1e-6)
+    assert res["z"] == pytest.approx(0.754069, abs=1e-5)
+    assert res["p_value"] == pytest.approx(0.5 * math.erfc(0.754069 / math.sqrt(2)), abs=1e-5)
+    assert res["ratio"] == pytest.approx(0.649213, abs=1e-6)
+    assert res["n"] == 5
+
+
+def test_one_sample_logrank_benefit_gives_small_p() -> None:
+    # 40 subjects each followed 12 months, 10 events, historical median 3 months:
+    # E = 40 * 12 * ln2 / 3 = 160 ln2 = 110.90355; Z = (110.90355 - 10) / sqrt(110.90355)
+    #   = 100.90355 / 10.531075 = 9.58150 -> p ~ 5e-22
+    res = one_sample_logrank_test([12.0] * 40, [1] * 10 + [0] * 30, median0=3.0)
+    assert res["E"] == pytest.approx(160 * math.log(2), rel=1e-12)
+    assert res["z"] == pytest.approx(9.58150, abs=1e-4)
+    assert res["p_value"] < 1e-20
+
+
+def test_one_sample_logrank_bad_input() -> None:
+    with pytest.raises(ValueError):
+        one_sample_logrank_test([1, 2], [1], median0=3)
+    with pytest.raises(ValueError):
+        one_sample_logrank_test([1, -2], [1, 0], median0=3)
+    with pytest.raises(ValueError):
+        one_sample_logrank_test([1, 2], [1, 2], median0=3)
+    with pytest.raises(ValueError):
+        one_sample_logrank_test([1, 2], [1, 0], median0=0)
+
+
+def test_one_sample_logrank_no_follow_up() -> None:
+    res = one_sample_logrank_test([0.0, 0.0], [0, 0], median0=3)
+    assert res["E"] == 0 and math.isnan(res["p_value"])
+    d = pfs_decision(res, alpha=0.05)
+    assert d["decision"] == "not evaluable"
+
+
+# --- landmark and PFS decision --------------------------------------------------------------
+
+
+def test_landmark_above() -> None:
+    d = landmark_vs_historical(0.42, 0.30, 0.54, 0.25, landmark_months=6)
+    assert d["comparison"] == "above"
+    assert d["sentence"] == (
+        "6-month PFS 42% (95% CI 30%–54%) vs historical 25%: the lower limit exceeds the "
+        "historical rate."
+    )
+
+
+def test_landmark_includes_and_below() -> None:
+    d = landmark_vs_historical(0.30, 0.20, 0.41, 0.25, landmark_months=6)
+    assert d["comparison"] == "includes"
+    assert "includes the historical rate" in d["sentence"]
+    d = landmark_vs_historical(0.12, 0.05, 0.22, 0.25, landmark_months=12)
+    assert d["comparison"] == "below"
+    assert d["sentence"].startswith("12-month PFS 12% (95% CI 5%–22%) vs historical 25%")
+
+
+def test_landmark_not_estimable() -> None:
+    d = landmark_vs_historical(math.nan, math.nan, math.nan, 0.25, landmark_months=6)
+    assert d["comparison"] == "not estimable"
+    assert "not estimable" in d["sentence"]
+
+
+def test_pfs_decision_promising_and_not() -> None:
+    lm = landmark_vs_historical(0.42, 0.30, 0.54, 0.25, landmark_months=6)
+    strong = one_sample_logrank_test([12.0] * 40, [1] * 10 + [0] * 30, median0=3.0)
+    d = pfs_decision(strong, lm, alpha=0.05)
+    assert d["decision"] == "promising"
+    assert "historical exponential median of 3 months" in d["sentence"]
+    assert "10 observed vs 110.9 expected events" in d["sentence"]
+    assert "one-sided p < 0.001 ≤ alpha = 0.05" in d["sentence"]
+    assert d["sentence"].endswith("the lower limit exceeds the historical rate.")
+    weak = one_sample_logrank_test([2, 4, 6, 3, 5], [1, 0, 1, 1, 0], median0=3.0)
+    d = pfs_decision(weak, None, alpha=0.05)
+    assert d["decision"] == "not promising"
+    assert "one-sided p = 0.225 > alpha = 0.05" in d["sentence"]
+
+
+def test_pfs_decision_names_a_weibull_curve() -> None:
+    # a Weibull historical curve (shape 2) is named as such; with shape 1 it is exponential
+    # time 3 = the median: E = ln2 (3 / 3)^2 = ln2 = 0.693, O = 1
+    res = one_sample_logrank_test([3.0], [1], median0=3.0, shape=2.0)
+    assert (res["median0"], res["shape"]) == (3.0, 2.0)
+    assert res["E"] == pytest.approx(math.log(2))
+    d = pfs_decision(res, alpha=0.05)
+    assert "historical Weibull (shape 2) median of 3 months" in d["sentence"]

@@ -72,6 +72,7 @@ def test_simon_matches_published_tables(
     assert (d["r1"], d["n1"], d["r"], d["n"]) == (r1, n1, r, n)
     assert round(d["en0"], 1) == en0
     assert round(d["pet0"], 2) == pet0
+    assert d["kind"] == kind and d["p0"] == p0 and d["p1"] == p1
 
 
 @pytest.mark.parametrize(COLS, SIMON_TABLES)
@@ -87,6 +88,108 @@ def test_simon_attained_values_by_direct_sums(
     assert d["power"] == pytest.approx(pw, abs=1e-12)
     assert d["pet0"] == pytest.approx(pet, abs=1e-12)
     assert d["en0"] == pytest.approx(n1 + (1 - pet) * (n - n1), abs=1e-9)
+
+
+def test_design_0_9_2_17_is_the_beta_020_row() -> None:
+    # Table 1, p0 = 0.05, p1 = 0.25: 0/9, 2/17 (optimal) and 0/12, 2/16 (minimax) is the
+    # alpha = 0.05, beta = 0.20 row; at alpha = beta = 0.10 the table gives 0/9, 2/24 and
+    # 0/13, 2/20. 0/9, 2/17 has power about 0.81 only, so it cannot be the beta = 0.10 row.
+    assert exact.simon_reject(0, 9, 2, 17, 0.25) < 0.90
+    assert exact.simon_reject(0, 9, 2, 17, 0.25) >= 0.80
+    assert exact.simon_reject(0, 9, 2, 17, 0.05) <= 0.05
+
+
+@pytest.mark.parametrize("kind", ["optimal", "minimax"])
+def test_smallest_two_stage_design_has_two_subjects(kind: str) -> None:
+    # Simon (1989), §2: a two-stage design only needs 1 <= n1 < n. With p0 = 0.05, p1 = 0.95,
+    # alpha = 0.10, power = 0.90 the design 0/1, 0/2 (one subject per stage; promising when
+    # X > 0, which here means the first subject responds) has P0(reject) = 0.05 <= 0.10 and
+    # P1(reject) = 0.95 >= 0.90, PET0 = 0.95 and EN0 = 1 + 0.05 * 1 = 1.05. No design has
+    # fewer subjects, and every design with n >= 3 has EN0 >= 1 + 0.05 * 2 = 1.1 (n1 = 1,
+    # r1 = 0 forced) or EN0 > n1 >= 2: it is both the optimal and the minimax design.
+    d = simon_two_stage(0.05, 0.95, 0.10, 0.90, kind=kind)
+    assert (d["r1"], d["n1"], d["r"], d["n"]) == (0, 1, 0, 2)
+    assert d["pet0"] == pytest.approx(0.95, abs=1e-12)
+    assert d["en0"] == pytest.approx(1.05, abs=1e-12)
+    assert d["alpha"] == pytest.approx(exact.simon_reject(0, 1, 0, 2, 0.05), abs=1e-12)
+
+
+def test_simon_pet0_hand_value() -> None:
+    # p0 = 0.10, optimal 1/10: PET0 = P(X1 <= 1) = 0.9^10 + 10 * 0.1 * 0.9^9
+    #                          = 0.3486784 + 0.3874205 = 0.7360989
+    # EN0 = 10 + (1 - 0.7360989) * 19 = 10 + 5.0141 = 15.0141
+    d = simon_two_stage(0.10, 0.30, 0.05, 0.80)
+    assert d["pet0"] == pytest.approx(0.7360989, abs=1e-7)
+    assert d["en0"] == pytest.approx(15.0141, abs=1e-4)
+
+
+@cache
+def _brute_force(p0: float, p1: float, alpha: float, power: float, nmax: int) -> list[tuple]:
+    """Every feasible (EN0, n, n1, r1, r) with n <= nmax, by plain loops."""
+    out = []
+    for n in range(2, nmax + 1):
+        for n1 in range(1, n):
+            n2 = n - n1
+            pm0 = [exact.pmf(k, n1, p0) for k in range(n1 + 1)]
+            pm1 = [exact.pmf(k, n1, p1) for k in range(n1 + 1)]
+            sf0 = [1.0 - exact.cdf(k, n2, p0) if k >= 0 else 1.0 for k in range(-n1 - 1, n + 1)]
+            sf1 = [1.0 - exact.cdf(k, n2, p1) if k >= 0 else 1.0 for k in range(-n1 - 1, n + 1)]
+            off = n1 + 1
+            for r1 in range(0, n1):
+                pet = sum(pm0[: r1 + 1])
+                for r in range(r1, n):
+                    a = sum(pm0[x] * sf0[r - x + off] for x in range(r1 + 1, n1 + 1))
+                    if a > alpha:
+                        continue
+                    pw = sum(pm1[x] * sf1[r - x + off] for x in range(r1 + 1, n1 + 1))
+                    if pw >= power:
+                        out.append((n1 + (1 - pet) * n2, n, n1, r1, r))
+    return out
+
+
+def test_simon_search_agrees_with_brute_force() -> None:
+    # p0 = 0.10, p1 = 0.30, alpha = 0.05, power = 0.80, all designs with n <= 30
+    feasible = _brute_force(0.10, 0.30, 0.05, 0.80, 30)
+    best_en = min(f[0] for f in feasible)
+    opt = simon_two_stage(0.10, 0.30, 0.05, 0.80, kind="optimal", nmax=30)
+    assert opt["en0"] == pytest.approx(best_en, abs=1e-9)
+    assert any(
+        (f[1], f[2], f[3], f[4]) == (opt["n"], opt["n1"], opt["r1"], opt["r"]) for f in feasible
+    )
+    n_min = min(f[1] for f in feasible)
+    mm = simon_two_stage(0.10, 0.30, 0.05, 0.80, kind="minimax", nmax=30)
+    assert mm["n"] == n_min
+    assert mm["en0"] == pytest.approx(min(f[0] for f in feasible if f[1] == n_min), abs=1e-9)
+
+
+def test_simon_reports_most_powerful_r() -> None:
+    # for the chosen (r1, n1, n) no smaller r keeps the type I error <= alpha
+    d = simon_two_stage(0.20, 0.40, 0.05, 0.80, kind="minimax")
+    assert exact.simon_reject(d["r1"], d["n1"], d["r"] - 1, d["n"], 0.20) > 0.05
+
+
+def test_simon_nmax_limits_search() -> None:
+    # optimal n is 43; capped at 40 the best design must have n <= 40 and still be feasible,
+    # with EN0 at least the unrestricted optimum
+    free = simon_two_stage(0.20, 0.40, 0.05, 0.80)
+    capped = simon_two_stage(0.20, 0.40, 0.05, 0.80, nmax=40)
+    assert capped["n"] <= 40
+    assert capped["en0"] >= free["en0"]
+    assert exact.simon_reject(capped["r1"], capped["n1"], capped["r"], capped["n"], 0.20) <= 0.05
+    assert exact.simon_reject(capped["r1"], capped["n1"], capped["r"], capped["n"], 0.40) >= 0.80
+    with pytest.raises(ValueError):
+        simon_two_stage(0.20, 0.40, 0.05, 0.80, nmax=20)
+
+
+def test_simon_irinotecan_design_constraints() -> None:
+    # the irinotecan trial file: p0 = 0.10, p1 = 0.20, alpha = 0.05, power = 0.90
+    for kind in ("optimal", "minimax"):
+        d = simon_two_stage(0.10, 0.20, 0.05, 0.90, kind=kind)
+        assert exact.simon_reject(d["r1"], d["n1"], d["r"], d["n"], 0.10) <= 0.05
+        assert exact.simon_reject(d["r1"], d["n1"], d["r"], d["n"], 0.20) >= 0.90
+    opt = simon_two_stage(0.10, 0.20, 0.05, 0.90, kind="optimal")
+    mm = simon_two_stage(0.10, 0.20, 0.05, 0.90, kind="minimax")
+    assert mm["n"] <= opt["n"] and opt["en0"] <= mm["en0"]
 
 
 def test_operating_characteristics_hand_value() -> None:
@@ -179,3 +282,17 @@ def test_invalid_arguments() -> None:
         simon_two_stage(0.1, 0.3, 0.05, 0.8, kind="optimal", q=0.3)
     with pytest.raises(ValueError, match="r1 < n1 < n"):
         simon_operating_characteristics(3, 3, 5, 10, 0.1)
+
+
+@pytest.mark.parametrize(
+    "args",
+    [(0.3, 0.2, 0.05, 0.8), (0.1, 0.3, 0.0, 0.8), (0.1, 0.3, 0.05, 1.0), (0.1, 0.3, 0.5, 0.4)],
+)
+def test_simon_bad_arguments(args: tuple) -> None:
+    with pytest.raises(ValueError):
+        simon_two_stage(*args)
+
+
+def test_simon_bad_kind() -> None:
+    with pytest.raises(ValueError):
+        simon_two_stage(0.1, 0.3, 0.05, 0.8, kind="maximin")

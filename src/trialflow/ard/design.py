@@ -256,14 +256,16 @@ def _logrank_stats(
     conf_type: str,
 ) -> dict[str, Any]:
     from trialflow.stats.decisions import landmark_estimable
-    from trialflow.stats.design import landmark_vs_historical, pfs_decision
-    from trialflow.stats.logrank_design import one_sample_logrank_test
+    from trialflow.stats.logrank_design import (
+        landmark_vs_historical,
+        one_sample_logrank_test,
+        pfs_decision,
+    )
     from trialflow.stats.survival import km_summary
 
     time = rows["AVALM"].to_numpy(dtype=float)
     event = 1 - rows["CNSR"].to_numpy(dtype=float)
     lr = one_sample_logrank_test(time, event, median0=plan["median0"], variance=plan["variance"])
-    lr = {**lr, "historical_median": plan["median0"]}
     stats: dict[str, Any] = {
         "historical_median_months": plan["median0"],
         "alpha": plan["alpha"],

@@ -423,27 +423,6 @@ def subgroup_ard(
     return concat_ard(parts)
 
 
-def evaluable_in_enrolment_order(
-    adrs: pd.DataFrame,
-    adsl: pd.DataFrame,
-    *,
-    population: str = "EFFFL",
-    order_by: Sequence[str] = ("TRTSDT", "USUBJID"),
-    response_param: str = "CRSP",
-) -> pd.Series:
-    """Response (`response_param` == "Y", boolean; default CRSP, confirmed) of the evaluable
-    subjects (`population` == "Y") in enrolment order: sorted by `order_by` (default TRTSDT,
-    then USUBJID to break ties; a missing TRTSDT sorts last), stable."""
-    for col in order_by:
-        if col not in adsl.columns:
-            raise InputError("ADSL", f"missing column {col}", variable=col)
-    pop = adsl[adsl[population] == "Y"].copy()
-    pop["USUBJID"] = pop["USUBJID"].astype(str)
-    pop = pop.sort_values(list(order_by), kind="mergesort", na_position="last")
-    ids = pd.Index(pop["USUBJID"])
-    return _yn(_param_values(adrs, response_param, ids), response_param)
-
-
 def design_ard(
     trial_design: Mapping[str, Any],
     adrs: pd.DataFrame,

@@ -135,18 +135,3 @@ def run_reproduce(args: argparse.Namespace) -> int:
         return 1
     print(f"reproduce: OK, all {len(record['outputs'])} outputs are byte-identical")
     return 0
-
-
-def add_verify_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("folder", help="an analysis folder, results/<trial>/<cutoff>")
-    parser.add_argument("--root", help="project root (default: three levels above the folder)")
-    parser.set_defaults(func=run_verify)
-
-
-def add_reproduce_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("folder", help="an analysis folder, results/<trial>/<cutoff>")
-    parser.add_argument("--root", help="project root (default: three levels above the folder)")
-    parser.add_argument("--workdir", help="new folder for the re-run (default: a temp folder)")
-    parser.add_argument("--snakefile", help="the workflow's Snakefile (default: <root>/Snakefile)")
-    parser.add_argument("--cores", type=int, default=2)
-    parser.set_defaults(func=run_reproduce)

@@ -1,4 +1,11 @@
-"""Sample size of the one-sample log-rank test (Wu 2015, Pharmaceutical Statistics 14:26–33).
+"""The one-sample log-rank design: its sample size (Wu 2015, Pharmaceutical Statistics
+14:26–33), the test at a cutoff and the decision it leads to.
+
+- `one_sample_logrank_sample_size`: the number of subjects and expected events;
+- `one_sample_logrank_test`: O, E, Z and the one-sided p-value from observed times;
+- `landmark_vs_historical`: a Kaplan–Meier landmark rate and its interval against a historical
+  rate (supportive);
+- `pfs_decision`: the decision of a PFS-primary trial as a sentence.
 
 A single arm is compared with a historical survival curve S0. With O the observed events and
 E = Σ Λ0(X_i) the events expected under the historical cumulative hazard Λ0 (X_i the observed
@@ -24,6 +31,7 @@ uniform on [followup, accrual + followup]); there is no other loss to follow-up.
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 
 import numpy as np
 from scipy import integrate, stats
@@ -149,8 +157,8 @@ def one_sample_logrank_test(
     O = the events, E = Σ Λ0(t_i) over every subject with Λ0(t) = ln 2 (t / median0)^κ;
     Z = (E − O) / sqrt(E) (standard) or (E − O) / sqrt((O + E) / 2) (Wu), one-sided
     p = 1 − Φ(Z): a small p means fewer events than the historical hazard predicts. Returns
-    ``n``, ``O``, ``E``, ``ratio`` (O/E), ``z``, ``p_value`` and ``variance``; with E = 0 (no
-    follow-up) z, p and the ratio are NaN.
+    ``n``, ``O``, ``E``, ``ratio`` (O/E), ``z``, ``p_value``, ``variance`` and the historical
+    curve's ``median0`` and ``shape``; with E = 0 (no follow-up) z, p and the ratio are NaN.
     """
     if variance not in VARIANCES:
         raise ValueError(f"variance must be one of {', '.join(VARIANCES)}, got {variance!r}")
@@ -182,4 +190,120 @@ def one_sample_logrank_test(
         "z": float(z),
         "p_value": p,
         "variance": variance,
+        "median0": m0,
+        "shape": float(shape),
+    }
+
+
+def landmark_vs_historical(
+    survival: float,
+    lower: float,
+    upper: float,
+    historical_rate: float,
+    *,
+    landmark_months: float | None = None,
+    endpoint: str = "PFS",
+    conf_level: float = 0.95,
+) -> dict[str, object]:
+    """Compare a Kaplan–Meier landmark rate and its CI with a historical rate.
+
+    ``comparison`` is "above" when the lower confidence limit exceeds the historical rate,
+    "below" when the upper limit is below it, "includes" otherwise, and "not estimable" when
+    the landmark rate or a limit is NaN (for example, no follow-up to the landmark). Example
+    ``sentence``: "6-month PFS 42% (95% CI 30%–54%) vs historical 25%: the lower limit exceeds
+    the historical rate." Percentages are rounded to whole numbers.
+    """
+    hist = float(historical_rate)
+    if not 0.0 < hist < 1.0:
+        raise ValueError(f"historical_rate must lie strictly between 0 and 1, got {hist}")
+    label = endpoint if landmark_months is None else f"{landmark_months:g}-month {endpoint}"
+    level = f"{round(100 * float(conf_level), 6):g}%"
+
+    def pc(v: float) -> str:
+        return f"{100 * v:.0f}%"
+
+    values = [float(survival), float(lower), float(upper)]
+    if any(math.isnan(v) for v in values):
+        comparison = "not estimable"
+        shown = "not estimable" if math.isnan(values[0]) else f"{pc(values[0])} (CI not estimable)"
+        sentence = f"{label} {shown} vs historical {pc(hist)}: no comparison is possible."
+    else:
+        s, lo, hi = values
+        head = f"{label} {pc(s)} ({level} CI {pc(lo)}–{pc(hi)}) vs historical {pc(hist)}"
+        if lo > hist:
+            comparison = "above"
+            sentence = f"{head}: the lower limit exceeds the historical rate."
+        elif hi < hist:
+            comparison = "below"
+            sentence = f"{head}: the upper limit is below the historical rate."
+        else:
+            comparison = "includes"
+            sentence = f"{head}: the confidence interval includes the historical rate."
+    return {
+        "survival": values[0],
+        "lower": values[1],
+        "upper": values[2],
+        "historical_rate": hist,
+        "comparison": comparison,
+        "sentence": sentence,
+    }
+
+
+def pfs_decision(
+    logrank: Mapping[str, float | int | str],
+    landmark: Mapping[str, object] | None = None,
+    *,
+    alpha: float,
+    units: str = "months",
+    endpoint: str = "PFS",
+) -> dict[str, object]:
+    """The decision of a PFS-primary single-arm trial, as a sentence.
+
+    The primary test is the one-sample log-rank test (`one_sample_logrank_test`, whose result
+    is ``logrank``): the treatment is "promising" when its one-sided p-value is <= alpha, "not
+    promising" otherwise, and "not evaluable" without follow-up (E = 0). The landmark
+    comparison (`landmark_vs_historical`) is supportive and is appended to the sentence; it
+    does not change the decision.
+    """
+    if not 0.0 < float(alpha) < 1.0:
+        raise ValueError(f"alpha must lie strictly between 0 and 1, got {alpha}")
+    o, e = int(logrank["O"]), float(logrank["E"])
+    z, p = float(logrank["z"]), float(logrank["p_value"])
+    med = float(logrank["median0"])
+    shape = float(logrank.get("shape", 1.0))
+    curve = "exponential" if shape == 1.0 else f"Weibull (shape {shape:g})"
+    head = (
+        f"One-sample log-rank test of {endpoint} against a historical {curve} median of "
+        f"{med:g} {units}"
+    )
+    if math.isnan(p):
+        decision = "not evaluable"
+        sentence = f"{head}: not evaluable (no follow-up)."
+    else:
+        stats_text = (
+            f"{o} observed vs {e:.1f} expected events (O/E {o / e:.2f}), z = {z:.2f}, "
+            f"one-sided p {'< 0.001' if p < 0.001 else f'= {p:.3f}'}"
+        )
+        if p <= alpha:
+            decision = "promising"
+            sentence = (
+                f"{head}: {stats_text} ≤ alpha = {alpha:g}: {endpoint} is longer than the "
+                "historical control; the treatment is promising."
+            )
+        else:
+            decision = "not promising"
+            sentence = (
+                f"{head}: {stats_text} > alpha = {alpha:g}: {endpoint} is not shown to be longer "
+                "than the historical control; the treatment is not promising."
+            )
+    if landmark is not None:
+        sentence = f"{sentence} Supportive: {landmark['sentence']}"
+    return {
+        "decision": decision,
+        "O": o,
+        "E": e,
+        "z": z,
+        "p_value": p,
+        "alpha": float(alpha),
+        "sentence": sentence,
     }

@@ -143,7 +143,7 @@ class _Search:
 
     def __init__(self, p0: float, p1: float, alpha: float, power: float, limit: int):
         self.p0, self.p1, self.alpha, self.power, self.limit = p0, p1, alpha, power, limit
-        self.n_lo = max(3, randomized_np_lower_bound(p0, p1, alpha, power))
+        self.n_lo = max(2, randomized_np_lower_bound(p0, p1, alpha, power))
         self.size = 0
         self._tables(min(limit, max(150, 3 * self.n_lo)))
 
@@ -273,8 +273,8 @@ def _as_dict(found: tuple, kind: str, p0: float, p1: float, alpha: float, power:
 
 def _limit(nmax: int | None) -> int:
     limit = HARD_NMAX if nmax is None else int(nmax)
-    if not 3 <= limit <= HARD_NMAX:
-        raise ValueError(f"nmax must lie between 3 and {HARD_NMAX}, got {nmax}")
+    if not 2 <= limit <= HARD_NMAX:
+        raise ValueError(f"nmax must lie between 2 and {HARD_NMAX}, got {nmax}")
     return limit
 
 
