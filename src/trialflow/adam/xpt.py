@@ -7,15 +7,17 @@ truncated: the error names the dataset, the variable and the subject. Lengths ar
 bytes of UTF-8, not in characters ("é" is 2 bytes).
 
 `xpt_dataset(df, spec)` returns the frame to write, with the dataset label, each variable's
-label and display format from the ADaM spec (`trialflow.adam.specs`). Dates become SAS dates
-(numeric, DATE9.) via `datetime.date`. Character variables are stored as wide as their longest
-value (at least 1 byte) and never wider than the spec's length.
+label and display format from the ADaM spec (`trialflow.adam.specs`). Dates become SAS dates:
+numbers of days since 1960-01-01 (DATE9.), missing as NaN, so that a date column whose first
+values are all missing is still written as numeric. Character variables are stored as wide as
+their longest value (at least 1 byte) and never wider than the spec's length.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 
 from trialflow.adam.specs import (
@@ -27,6 +29,9 @@ from trialflow.adam.specs import (
     spec_mismatch_message,
 )
 from trialflow.errors import TrialflowError
+
+SAS_EPOCH = pd.Timestamp("1960-01-01")
+"""Day 0 of a SAS date."""
 
 
 @dataclass(frozen=True)
@@ -84,7 +89,10 @@ def _number(df: pd.DataFrame, col: str, *, name: str, is_date: bool) -> pd.Serie
                     "date (expected a date variable)"
                 )
             values = parsed
-        return values.dt.date.astype("object").where(values.notna(), None)
+        # SAS day numbers as floats: the writer infers an object column's type from its first
+        # values, so `datetime.date` objects after many missing ones would be taken as text
+        days = (values.dt.normalize() - SAS_EPOCH).dt.days
+        return days.astype("float64").where(values.notna(), np.nan)
     if pd.api.types.is_bool_dtype(values):
         raise TrialflowError(f"{name}: variable {col} is boolean (expected a number or Y/N text)")
     numbers = pd.to_numeric(values, errors="coerce")
