@@ -174,6 +174,24 @@ def test_dates_are_sas_day_numbers_even_when_a_date_column_is_all_missing(tmp_pa
     assert str(dated["ADT"].iloc[0])[:10] == "2020-01-10"
 
 
+def test_a_date_column_missing_in_its_first_hundred_rows_is_written_as_sas_dates(tmp_path, specs):
+    """A date variable is numeric in XPT whatever its first values: here ADT is missing for
+    the first 120 of 130 subjects (as ADRS ADT is for subjects without a response). SAS dates
+    count days from 1960-01-01: 2020-01-01 is 60 * 365 + 15 leap days = day 21915, so
+    subject i's ADT (day 10 * i of a start on 2020-01-01) is 21915 + 10 * i - 1."""
+    df = _adtte(specs, n=130)
+    df["ADT"] = df["ADT"].where(df.index >= 120)
+    x = xpt_dataset(df, specs["ADTTE"])
+    path = tmp_path / "adtte.xpt"
+    write_xpt(x.frame, path, name=x.name, label=x.label, column_labels=x.column_labels,
+              variable_format=x.formats)  # fmt: skip
+    back, meta = read_xpt_dataset(path)
+    assert meta["types"]["ADT"] == "double"
+    assert back["ADT"].iloc[:120].isna().all()
+    assert list(back["ADT"].iloc[120:]) == [21915.0 + 10 * i - 1 for i in range(121, 131)]
+    assert list(back["STARTDT"].unique()) == [21915.0]
+
+
 def test_a_value_over_200_bytes_counted_in_bytes_is_an_error_naming_dataset_variable_subject(
     specs,
 ):
