@@ -70,7 +70,7 @@ def _check_deliveries(deliveries: list[tuple[str, str]]) -> list[tuple[str, str]
 
 
 def simulate_trial(
-    preset: str,
+    preset: str | TrialPreset,
     *,
     seed: int | None = None,
     n_subjects: int | None = None,
@@ -81,13 +81,17 @@ def simulate_trial(
     Returns `{delivery_date: {domain: DataFrame}}` (delivery date = folder name), domains
     `dm, suppdm, ex, ae, ds, tu, tr, rs, cm` with CDISC SDTM IG variable names. `seed` defaults
     to the preset's seed, `n_subjects` to the preset's sample size, `deliveries` (pairs of
-    cutoff and delivery date, ISO text) to the preset's two.
+    cutoff and delivery date, ISO text) to the preset's two. `preset` is a preset's name or a
+    `TrialPreset` (a portfolio trial, see `trialflow.simulation.portfolio`).
     """
-    if preset not in PRESETS:
+    if isinstance(preset, TrialPreset):
+        p = preset
+    elif preset not in PRESETS:
         raise TrialflowError(
             f"simulate: unknown preset {preset!r} (expected one of {', '.join(sorted(PRESETS))})"
         )
-    p = PRESETS[preset]
+    else:
+        p = PRESETS[preset]
     seed = p.seed if seed is None else int(seed)
     n = p.n_subjects if n_subjects is None else int(n_subjects)
     if n < 1:
@@ -132,7 +136,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     """Add the `trialflow simulate` options to `parser`."""
     parser.description = (
         "Write simulated SDTM deliveries as CSV: OUT/<delivery date>/<domain>.csv, or with "
-        "--bundled the committed deliveries of both bundled trials under OUT/<preset>/."
+        "--bundled the committed deliveries of both bundled trials under OUT/<preset>/, or "
+        "with --portfolio N a portfolio of N trials under the project root OUT."
     )
     parser.add_argument("--preset", choices=sorted(PRESETS), help="trial to simulate")
     parser.add_argument("--seed", type=int, default=None, help="random seed (preset default)")
@@ -158,11 +163,23 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         action="store_true",
         help="regenerate the bundled deliveries of every preset under OUT/<preset>/",
     )
+    parser.add_argument(
+        "--portfolio",
+        type=int,
+        default=None,
+        metavar="N",
+        help="write N simulated trials with 2-3 cutoffs each, their trial files and "
+        "config/portfolio.yaml under OUT (a project root); --seed and --n-subjects apply",
+    )
     parser.set_defaults(func=run_cli)
 
 
 def run_cli(args: argparse.Namespace) -> int:
     """Run `trialflow simulate`; returns the exit code."""
+    if getattr(args, "portfolio", None) is not None:
+        from trialflow.simulation.portfolio import run_portfolio_cli
+
+        return run_portfolio_cli(args)
     if args.bundled:
         if args.preset or args.seed is not None or args.n_subjects or args.delivery:
             raise TrialflowError(
