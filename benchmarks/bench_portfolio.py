@@ -6,7 +6,8 @@ runs the whole workflow with `--cores` and prints one row: trials, analyses (tri
 jobs, wall time of the run, job-seconds (the sum of the `s` column of every
 `logs/**/*.benchmark.tsv`, i.e. the jobs' own run times) and jobs per second of wall time.
 
-The default sizes take about an hour on 2 cores; `--sizes 1,3` gives a quick look.
+The default sizes take about an hour on 2 cores; `--sizes 1,3` gives a quick look, and
+`--dag-only` stops after the dry run (simulation and DAG only).
 
 Usage: python benchmarks/bench_portfolio.py [--sizes 1,10,50] [--cores 2] [--keep]
 (the venv's python; the project's Snakefile is used in place)
@@ -29,8 +30,8 @@ REPO = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
 
 
-def snakemake(project: Path, *args: str) -> float:
-    """Run the workflow in `project`; returns the wall time in seconds."""
+def snakemake(project: Path, *args: str) -> tuple[float, str]:
+    """Run the workflow in `project`; returns the wall time in seconds and the output."""
     env = {**os.environ, "PATH": f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}"}
     cmd = [
         str(BIN / "snakemake"),
@@ -50,7 +51,7 @@ def snakemake(project: Path, *args: str) -> float:
     if done.returncode:
         sys.stderr.write(done.stderr[-4000:])
         raise SystemExit(f"bench_portfolio: snakemake failed in {project}")
-    return wall
+    return wall, done.stdout + done.stderr
 
 
 def job_seconds(project: Path) -> tuple[int, float]:
@@ -64,7 +65,13 @@ def job_seconds(project: Path) -> tuple[int, float]:
     return len(files), total
 
 
-def bench(n_trials: int, cores: int, seed: int, keep: bool) -> dict:
+def planned_jobs(dry_run_output: str) -> int:
+    """Jobs of a dry run's summary ("total N"), without the target rule `all`."""
+    totals = [line.split()[1] for line in dry_run_output.splitlines() if line.startswith("total ")]
+    return int(totals[-1]) - 1
+
+
+def bench(n_trials: int, cores: int, seed: int, keep: bool, dag_only: bool) -> dict:
     project = Path(tempfile.mkdtemp(prefix=f"trialflow-portfolio-{n_trials}-"))
     try:
         start = time.perf_counter()
@@ -72,20 +79,22 @@ def bench(n_trials: int, cores: int, seed: int, keep: bool) -> dict:
         write_portfolio(trials, project)
         simulate_s = time.perf_counter() - start
         # a dry run, printing nothing: the time to parse the workflow and build the DAG
-        dag_s = snakemake(project, "--cores", str(cores), "--dry-run", "--quiet", "all")
-        wall = snakemake(project, "--cores", str(cores))
-        jobs, seconds = job_seconds(project)
-        return {
+        dag_s, output = snakemake(project, "--cores", str(cores), "--dry-run", "--quiet", "all")
+        row = {
             "trials": n_trials,
             "analyses": sum(len(t.deliveries) for t in trials),
             "subjects": sum(t.preset.n_subjects for t in trials),
-            "jobs": jobs,
+            "jobs": planned_jobs(output),
             "simulate_s": simulate_s,
             "dag_s": dag_s,
-            "wall_s": wall,
-            "job_s": seconds,
-            "jobs_per_s": jobs / wall,
         }
+        if dag_only:
+            return row
+        wall, _ = snakemake(project, "--cores", str(cores))
+        jobs, seconds = job_seconds(project)
+        if jobs != row["jobs"]:
+            raise SystemExit(f"bench_portfolio: {jobs} jobs ran, the dry run planned {row['jobs']}")
+        return {**row, "wall_s": wall, "job_s": seconds, "jobs_per_s": jobs / wall}
     finally:
         if keep:
             print(f"kept {project}", file=sys.stderr)
@@ -99,6 +108,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--cores", type=int, default=2, help="snakemake --cores (default 2)")
     parser.add_argument("--seed", type=int, default=DEFAULT_SEED, help="portfolio seed")
     parser.add_argument("--keep", action="store_true", help="keep the temporary projects")
+    parser.add_argument(
+        "--dag-only", action="store_true", help="simulate and build the DAG only (no run)"
+    )
     args = parser.parse_args(argv)
     sizes = [int(s) for s in args.sizes.split(",") if s.strip()]
     print(
@@ -108,11 +120,15 @@ def main(argv: list[str] | None = None) -> int:
         flush=True,
     )
     for n in sizes:
-        r = bench(n, args.cores, args.seed, args.keep)
+        r = bench(n, args.cores, args.seed, args.keep, args.dag_only)
+        run = (
+            f"{r['wall_s']:.0f} | {r['job_s']:.0f} | {r['jobs_per_s']:.2f}"
+            if "wall_s" in r
+            else "not run | | "
+        )
         print(
             f"| {r['trials']} | {r['analyses']} | {r['subjects']} | {r['jobs']} "
-            f"| {r['simulate_s']:.0f} | {r['dag_s']:.1f} | {r['wall_s']:.0f} | {r['job_s']:.0f} "
-            f"| {r['jobs_per_s']:.2f} |",
+            f"| {r['simulate_s']:.0f} | {r['dag_s']:.1f} | {run} |",
             flush=True,
         )
     return 0
