@@ -8,13 +8,19 @@ STAMP := $(VENV)/.trialflow-installed
 CORES ?= 4
 export PATH := $(abspath $(BIN)):$(PATH)
 
-.PHONY: run test venv lint format lock clean bench verify reproduce tlf-pdf
+.PHONY: run test cluster-test venv lint format lock clean bench verify reproduce tlf-pdf
 
 run: $(STAMP)
 	$(BIN)/snakemake --workflow-profile workflow/profiles/default --cores $(CORES)
 
 test: $(STAMP)
 	$(BIN)/pytest
+
+# The bundled workflow on a throw-away single-node SLURM cluster on this machine (installs the
+# Debian packages slurmctld, slurmd, slurm-client and munge when missing; needs root), compared
+# byte for byte with a local run.
+cluster-test: $(STAMP)
+	$(BIN)/python tools/slurm_cluster_test.py
 
 venv: $(STAMP)
 

@@ -69,7 +69,7 @@ def _check_deliveries(deliveries: list[tuple[str, str]]) -> list[tuple[str, str]
 
 
 def simulate_trial(
-    preset: str,
+    preset: str | TrialPreset,
     *,
     seed: int | None = None,
     n_subjects: int | None = None,
@@ -80,13 +80,17 @@ def simulate_trial(
     Returns `{delivery_date: {domain: DataFrame}}` (delivery date = folder name), domains
     `dm, suppdm, ex, ae, ds, tu, tr, rs, cm` with CDISC SDTM IG variable names. `seed` defaults
     to the preset's seed, `n_subjects` to the preset's sample size, `deliveries` (pairs of
-    cutoff and delivery date, ISO text) to the preset's two.
+    cutoff and delivery date, ISO text) to the preset's two. `preset` is a preset's name or a
+    `TrialPreset` (a portfolio trial, see `trialflow.simulate.portfolio`).
     """
-    if preset not in PRESETS:
+    if isinstance(preset, TrialPreset):
+        p = preset
+    elif preset not in PRESETS:
         raise TrialflowError(
             f"simulate: unknown preset {preset!r} (expected one of {', '.join(sorted(PRESETS))})"
         )
-    p = PRESETS[preset]
+    else:
+        p = PRESETS[preset]
     seed = p.seed if seed is None else int(seed)
     n = p.n_subjects if n_subjects is None else int(n_subjects)
     if n < 1:
