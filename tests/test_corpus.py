@@ -35,7 +35,7 @@ import pytest
 import yaml
 
 from tests.conftest import REPO, make_project, run_snakemake
-from trialflow.figures.panels import figure_names
+from trialflow.figures.names import FIGURES, SUBGROUP_FOLDER
 
 pytestmark = pytest.mark.slow
 
@@ -205,7 +205,9 @@ def _targets(case: dict[str, Any], trial: dict[str, Any], cutoff: str) -> list[s
         rel = list(TARGETS[target])
     else:  # figures, report: the ARD, every figure of the analysis, then the report
         rel = list(TARGETS["ard"])
-        rel += [f"figures/{n}.png" for n in figure_names(trial.get("subgroups") or [])]
+        rel += [f"figures/{n}.png" for n in FIGURES]
+        if trial.get("subgroups"):
+            rel.append(f"figures/{SUBGROUP_FOLDER}")  # one folder, written by the figures job
         if target == "report":
             rel.append(f"report/{trial['id']}_{cutoff}.html")
     rel += [r for r in (case["expect"].get("rows") or {}) if r not in rel]  # files to read

@@ -35,14 +35,7 @@ SECTIONS = [
     "Submission conformance",
     "Methods",
 ]
-REPORT_RULES = [
-    "report_params",
-    "trial_report_notebook",
-    "trial_report_html",
-    "cutoff_report_params",
-    "cutoff_report_notebook",
-    "cutoff_report_html",
-]
+REPORT_RULES = ["report", "comparison"]
 
 
 def _report(project: Path, cutoff: str) -> Path:

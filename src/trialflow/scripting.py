@@ -50,16 +50,16 @@ def load_adam_specs(paths: Any) -> Any:
     return parse_specs(datasets, read_yaml(codelists[0]) if codelists else {})
 
 
-def write_adam(df: Any, parquet_path: str, xpt_path: str, *, spec_files: Any, name: str) -> None:
+def write_adam(df: Any, parquet_path: Any, xpt_path: Any, *, specs: Any, name: str) -> None:
     """Write an analysis dataset as Parquet and SAS XPT (v5) with the labels and formats of its
-    ADaM spec, both deterministic. Columns outside the spec are logged when the spec allows
+    ADaM spec (`specs`, from `load_adam_specs`), both deterministic. Columns outside the spec are logged when the spec allows
     them (they stay in the Parquet file only)."""
     import logging
 
     from trialflow.adam.xpt import xpt_dataset
     from trialflow.io import write_parquet, write_xpt
 
-    spec = load_adam_specs(spec_files)[name]
+    spec = specs[name]
     xpt = xpt_dataset(df, spec)
     if xpt.dropped:
         logging.getLogger("trialflow").info(

@@ -77,3 +77,22 @@ TLF_DISPLAYS: dict[str, tuple[str, str, str]] = {
         "EFFFL",
     ),
 }
+
+#: The ADaM datasets of an analysis (adam/<name>.parquet|xpt), in define.xml order.
+ADAM_DATASETS: tuple[str, ...] = ("ADSL", "ADTR", "ADRS", "ADTTE", "ADAE", "ADEX")
+
+#: Intermediate response tables written beside the datasets (adam/<name>.parquet).
+RESPONSE_TABLES: tuple[str, ...] = ("visit_responses", "ovr_source", "ovr_reported", "bor_sources")
+
+#: The derivation stages whose data issues are logged (issues/<stage>.csv), in pipeline order.
+ISSUE_STAGES: tuple[str, ...] = ("ingest", "adsl", "adrs", "adtte", "adae", "adex")
+
+#: The ARD files of an analysis (ard/<name>.csv), in the order they are written.
+ARD_TABLES: tuple[str, ...] = (
+    "efficacy",
+    "km_curves",
+    "concordance",
+    "concordance_visits",
+    "safety",
+    "baseline",
+)

@@ -12,8 +12,20 @@ from trialflow.config.loading import (
     parse_yaml,
 )
 from trialflow.errors import ConfigError
-from trialflow.vocab import DOMAINS, TLF_DISPLAYS
-from trialflow.figures.names import CUTOFF_FIGURES, FIGURES, figure_names
+from trialflow.vocab import (
+    ADAM_DATASETS,
+    ARD_TABLES,
+    DOMAINS,
+    ISSUE_STAGES,
+    RESPONSE_TABLES,
+    TLF_DISPLAYS,
+)
+from trialflow.figures.names import (
+    CUTOFF_FIGURES,
+    FIGURES,
+    SUBGROUP_FOLDER,
+    figure_names,
+)
 
 ROOT = Path.cwd()
 # Shell rules (papermill, jupyter) use the environment that runs Snakemake, activated or not.
@@ -111,20 +123,20 @@ def trial_options(trial, *keys):
     return {key: TRIALS[trial][key] for key in keys}
 
 
-def subgroup_variable(wildcards):
-    """The ADSL variable behind a km_pfs_by_<var> figure (file stems are lower case)."""
-    for var in TRIALS[wildcards.trial]["subgroups"]:
-        if var.lower() == wildcards.var:
-            return var
-    raise ValueError(
-        f"trial {wildcards.trial} has no subgroup variable {wildcards.var!r}"
-    )
-
-
 def analysis_figures(trial, cutoff, ext="png"):
     """Every figure file of one analysis."""
     names = figure_names(TRIALS[trial]["subgroups"])
     return [f"results/{trial}/{cutoff}/figures/{n}.{ext}" for n in names]
+
+
+def adam_dataset_files():
+    """The Parquet and XPT files of every ADaM dataset of an analysis."""
+    names = [n.lower() for n in ADAM_DATASETS]
+    return [
+        f"results/{{trial}}/{{cutoff}}/adam/{n}.{ext}"
+        for n in names
+        for ext in ("parquet", "xpt")
+    ]
 
 
 def analysis_options(wildcards):
@@ -142,32 +154,24 @@ def analysis_output_files(trial, cutoff):
     files += [f"{base}/data_issues.csv", f"{base}/ingest_summary.csv"]
     for name in ADAM:
         files += [f"{base}/adam/{name}.parquet", f"{base}/adam/{name}.xpt"]
-    files += [
-        f"{base}/adam/{name}.parquet"
-        for name in ("visit_responses", "ovr_source", "ovr_reported", "bor_sources")
-    ]
+    files += [f"{base}/adam/{name}.parquet" for name in RESPONSE_TABLES]
     files += [f"{base}/adam/define.xml", f"{base}/adam/define.html"]
     files += [f"{base}/conformance.csv"]
     files += [f"{base}/tlf/{stem}.rtf" for stem in TLF_STEMS]
     files += [f"{base}/ard/{name}.csv" for name in ARD]
     files += [f"{base}/ard/ars.json"]
-    files += analysis_figures(trial, cutoff, "png")
-    files += analysis_figures(trial, cutoff, "svg")
+    files += [f"{base}/figures/{n}.{ext}" for ext in ("png", "svg") for n in FIGURES]
+    files += [
+        f"{base}/figures/{SUBGROUP_FOLDER}"
+    ]  # a folder: the manifest lists its files
     files += [f"{base}/report/params.yaml"]
     files += [f"{base}/report/{trial}_{cutoff}.{ext}" for ext in ("ipynb", "html")]
     return files
 
 
-ADAM = ["adsl", "adtr", "adrs", "adtte", "adae", "adex"]
-ARD = [
-    "efficacy",
-    "km_curves",
-    "concordance",
-    "concordance_visits",
-    "safety",
-    "baseline",
-]
-ISSUE_STAGES = ["ingest", "adsl", "adrs", "adtte", "adae", "adex"]
+ADAM = [n.lower() for n in ADAM_DATASETS]
+ARD = list(ARD_TABLES)
+ADAM_ISSUE_STAGES = [s for s in ISSUE_STAGES if s != "ingest"]
 
 
 def analyses():
@@ -183,12 +187,8 @@ def per_analysis(pattern):
 
 # --- reports (workflow/rules/report.smk)
 NOTEBOOKS = Path(workflow.basedir) / "notebooks"
-REPORT_TEMPLATES = str(NOTEBOOKS / "templates")
 REPORT_TEMPLATE_FILES = sorted(
     str(p) for p in (NOTEBOOKS / "templates" / "trialflow").iterdir()
-)
-STRIP_NOTEBOOK = str(
-    Path(workflow.basedir) / "workflow" / "scripts" / "strip_notebook.py"
 )
 REPORT_ARD = ["efficacy", "safety", "baseline", "concordance", "concordance_visits"]
 
@@ -249,14 +249,6 @@ def cutoff_figure_files(trial, ext="png"):
     return [f"results/{trial}/figures/{name}.{ext}" for name in CUTOFF_FIGURES]
 
 
-def cutoff_report_inputs(wildcards):
-    """What the cutoff comparison displays: every cutoff's efficacy and safety ARD, the KM
-    figures by cutoff and the delivery-comparison tables."""
-    t = wildcards.trial
-    files = per_cutoff(t, "ard/efficacy.csv") + per_cutoff(t, "ard/safety.csv")
-    return files + cutoff_figure_files(t) + delivery_change_files(t)
-
-
 def trial_output_files(trial):
     """Every cross-cutoff output of a trial, as its manifest lists them."""
     files = [
@@ -265,13 +257,6 @@ def trial_output_files(trial):
     files += [f"results/{trial}/cutoffs.html"]
     files += cutoff_figure_files(trial, "png") + cutoff_figure_files(trial, "svg")
     return files + delivery_change_files(trial)
-
-
-def cutoff_report_provenance(wildcards):
-    return [
-        f"results/{wildcards.trial}/{c}/provenance.json"
-        for c in trial_cutoffs(wildcards.trial)
-    ]
 
 
 def index_analyses():

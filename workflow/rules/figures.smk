@@ -1,4 +1,5 @@
-# Stage 4: figures of each analysis, PNG and SVG.
+# Stage 4: the figures of each analysis (PNG and SVG), drawn from its ARD, curve and ADaM files;
+# one job per analysis.
 
 
 rule figures:
@@ -12,6 +13,7 @@ rule figures:
     output:
         png=expand("results/{{trial}}/{{cutoff}}/figures/{name}.png", name=FIGURES),
         svg=expand("results/{{trial}}/{{cutoff}}/figures/{name}.svg", name=FIGURES),
+        subgroups=directory(f"results/{{trial}}/{{cutoff}}/figures/{SUBGROUP_FOLDER}"),
     log:
         "logs/{trial}/{cutoff}/figures.log",
     benchmark:
@@ -19,46 +21,8 @@ rule figures:
     conda:
         ENV
     params:
-        options=lambda w: trial_options(w.trial, "survival", "design"),
+        trial=lambda w: trial_options(
+            w.trial, "survival", "design", "subgroups", "baseline"
+        ),
     script:
         "../scripts/figures.py"
-
-
-rule figure_km_subgroup:
-    input:
-        curves="results/{trial}/{cutoff}/ard/km_curves.csv",
-        efficacy="results/{trial}/{cutoff}/ard/efficacy.csv",
-    output:
-        png="results/{trial}/{cutoff}/figures/km_pfs_by_{var}.png",
-        svg="results/{trial}/{cutoff}/figures/km_pfs_by_{var}.svg",
-    log:
-        "logs/{trial}/{cutoff}/figure_km_pfs_by_{var}.log",
-    benchmark:
-        "logs/{trial}/{cutoff}/figure_km_pfs_by_{var}.benchmark.tsv"
-    conda:
-        ENV
-    params:
-        var=lambda w: subgroup_variable(w),
-        options=lambda w: trial_options(w.trial, "survival"),
-    script:
-        "../scripts/figure_km_subgroup.py"
-
-
-rule figures_by_cutoff:
-    input:
-        curves=lambda w: per_cutoff(w.trial, "ard/km_curves.csv"),
-        efficacy=lambda w: per_cutoff(w.trial, "ard/efficacy.csv"),
-    output:
-        png=expand("results/{{trial}}/figures/{name}.png", name=CUTOFF_FIGURES),
-        svg=expand("results/{{trial}}/figures/{name}.svg", name=CUTOFF_FIGURES),
-    log:
-        "logs/{trial}/figures_by_cutoff.log",
-    benchmark:
-        "logs/{trial}/figures_by_cutoff.benchmark.tsv"
-    conda:
-        ENV
-    params:
-        cutoffs=lambda w: trial_cutoffs(w.trial),
-        options=lambda w: trial_options(w.trial, "survival"),
-    script:
-        "../scripts/figures_by_cutoff.py"

@@ -26,21 +26,6 @@ rule ingest:
         "../scripts/ingest.py"
 
 
-rule data_issues:
-    input:
-        expand("results/{{trial}}/{{cutoff}}/issues/{stage}.csv", stage=ISSUE_STAGES),
-    output:
-        "results/{trial}/{cutoff}/data_issues.csv",
-    log:
-        "logs/{trial}/{cutoff}/data_issues.log",
-    benchmark:
-        "logs/{trial}/{cutoff}/data_issues.benchmark.tsv"
-    conda:
-        ENV
-    script:
-        "../scripts/data_issues.py"
-
-
 rule delivery_changes:
     input:
         previous=expand("results/{{trial}}/{{before}}/sdtm/{d}.parquet", d=DOMAINS),

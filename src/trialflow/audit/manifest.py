@@ -38,12 +38,16 @@ def sha256_file(path: str | Path) -> str:
 
 
 def hash_files(paths: Iterable[str | Path], *, relative_to: Path) -> dict[str, str]:
-    """{path relative to `relative_to` (POSIX): sha256} for each file, sorted by path.
+    """{path relative to `relative_to` (POSIX): sha256} for each file, sorted by path; a folder
+    stands for every file in it.
 
     `paths` are absolute or relative to the working directory.
     """
     base = Path(relative_to).resolve()
-    out = {Path(p).resolve().relative_to(base).as_posix(): sha256_file(p) for p in paths}
+    files: list[Path] = []
+    for p in map(Path, paths):
+        files += sorted(f for f in p.rglob("*") if f.is_file()) if p.is_dir() else [p]
+    out = {f.resolve().relative_to(base).as_posix(): sha256_file(f) for f in files}
     return dict(sorted(out.items()))
 
 

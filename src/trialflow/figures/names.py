@@ -19,9 +19,14 @@ CUTOFF_KM_PARAMS = ("PFS", "OS")
 CUTOFF_FIGURES = [f"km_{p.lower()}_by_cutoff" for p in CUTOFF_KM_PARAMS]
 
 
+#: The folder (under figures/) of the PFS Kaplan–Meier figures by subgroup: their number
+#: depends on the trial's subgroup variables, so the figures job writes them as one folder.
+SUBGROUP_FOLDER = "subgroups"
+
+
 def subgroup_figure_name(var: str) -> str:
-    """File stem of the PFS Kaplan–Meier figure by the levels of `var`."""
-    return f"km_pfs_by_{var.lower()}"
+    """File stem (under figures/) of the PFS Kaplan–Meier figure by the levels of `var`."""
+    return f"{SUBGROUP_FOLDER}/km_pfs_by_{var.lower()}"
 
 
 def figure_names(subgroups: list[str]) -> list[str]:

@@ -9,7 +9,7 @@ the tables do not.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
 import pandas as pd
 from matplotlib.figure import Figure
@@ -18,7 +18,7 @@ from trialflow.ard_table import ard_select, ard_stats, curve_rows
 from trialflow.config.options import DesignSpec, SurvivalOptions
 from trialflow.figures.forest import forest_figure
 from trialflow.figures.km import km_figure
-from trialflow.figures.names import CUTOFF_KM_PARAMS, FIGURES, figure_names  # noqa: F401
+from trialflow.figures.names import CUTOFF_KM_PARAMS, FIGURES, subgroup_figure_name  # noqa: F401
 from trialflow.figures.swimmer import swimmer_figure
 from trialflow.figures.tumour import spider_figure, waterfall_figure
 from trialflow.vocab import KM_PARAMS as KM_NAMES
@@ -144,11 +144,10 @@ def analysis_figures(
     efficacy_ard: pd.DataFrame,
     survival: SurvivalOptions,
     design: DesignSpec,
+    subgroups: Sequence[str],
 ) -> dict[str, Figure]:
-    """The fixed figures of one analysis, keyed by the file stems of `FIGURES`.
-
-    Subgroup KM figures come from `km_panel(..., by=var)`, one job per variable.
-    """
+    """The figures of one analysis, keyed by their file stems (`figure_names(subgroups)`):
+    the fixed set of `FIGURES` and the PFS Kaplan–Meier figure by each subgroup variable."""
     figs: dict[str, Figure] = {}
     for paramcd in KM_PARAMS:
         figs[f"km_{paramcd.lower()}"] = km_panel(
@@ -174,4 +173,8 @@ def analysis_figures(
         title="Median progression-free survival by subgroup",
         xlabel="Median PFS (months)",
     )
+    for var in subgroups:
+        figs[subgroup_figure_name(var)] = km_panel(
+            curves, efficacy_ard, "PFS", by=var, conf_level=survival.conf_level
+        )
     return figs

@@ -234,6 +234,7 @@ def save_figure(
     Returns the written paths, PNG first.
     """
     stem = Path(stem)
+    stem.parent.mkdir(parents=True, exist_ok=True)
     written: list[Path] = []
     with style_context():
         for ext in formats:
