@@ -229,7 +229,15 @@ def test_subgroup_levels_and_small_n_flag():
 
 
 SIMON = {"endpoint": "ORR", "kind": "simon_two_stage", "variant": "optimal"}
-SIMON.update({"p0": 0.10, "p1": 0.30, "alpha": 0.05, "power": 0.80})
+SIMON.update({"p0": 0.10, "p1": 0.30, "alpha": 0.05, "power": 0.80, "response_window_days": 168})
+# the analysis options every call states (no defaults in the library): 95% CIs, log-log KM CI,
+# a 28-day confirmation window
+DESIGN_OPTIONS = {
+    "conf_level": 0.95,
+    "conf_type": "log-log",
+    "rates_conf_level": 0.95,
+    "confirmation_days": 28,
+}
 # Simon (1989) Table 1, optimal, p0 .10, p1 .30, alpha .05, power .80: r1/n1 = 1/10, r/n = 5/29
 
 
@@ -237,7 +245,7 @@ def test_design_simon_stage1_incomplete_until_n1_final():
     # Early cutoff: of the first 10 evaluable (E01-E10) only the confirmed responders E01-E03
     # are final; E04-E10 (SD) are on study, alive, without PD, with 40-50 days of follow-up
     # (< 168 + 28): pending. 3 responses > r1 = 1 already, but no decision until 10 are final.
-    ard = design_ard(SIMON, make_adrs(), make_adsl(), make_adtte())
+    ard = design_ard(SIMON, make_adrs(), make_adsl(), make_adtte(), **DESIGN_OPTIONS)
     assert (num(ard, stat="n1"), num(ard, stat="r1")) == (10, 1)
     assert ard_value(ard, stat="stage1_status") == "incomplete: 3 of 10 final"
     assert ard_value(ard, stat="stage1_decision") == "incomplete"
@@ -251,7 +259,9 @@ def test_design_subjects_without_a_scan_are_pending_not_non_responders():
     # non-responders would give 0 responses in 10 <= r1 = 1: stop. They are pending: 8 of 10.
     order = ["E19", "E20", "E04", "E05", "E06", "E07", "E08", "E09", "E10", "E11"]
     off = ("E04", "E05", "E06", "E07", "E08", "E09", "E10")
-    ard = design_ard(SIMON, make_adrs(), make_adsl(order=order, off_study=off), make_adtte())
+    ard = design_ard(
+        SIMON, make_adrs(), make_adsl(order=order, off_study=off), make_adtte(), **DESIGN_OPTIONS
+    )
     assert ard_value(ard, stat="stage1_status") == "incomplete: 8 of 10 final"
     assert ard_value(ard, stat="stage1_decision") == "incomplete"
     # the ORR keeps its ITT denominator: 3 of 20
@@ -268,7 +278,9 @@ def test_design_subjects_without_a_scan_are_pending_not_non_responders():
 def test_design_simon_stage1_continue():
     # Late cutoff: every subject has >= 196 days of follow-up, so all 20 are final.
     # E01-E03 enrolled first: 3 responses in the first 10 > r1 = 1: continue.
-    ard = design_ard(SIMON, make_adrs(), make_adsl(cutoff=LATE_CUTOFF), make_adtte())
+    ard = design_ard(
+        SIMON, make_adrs(), make_adsl(cutoff=LATE_CUTOFF), make_adtte(), **DESIGN_OPTIONS
+    )
     assert num(ard, stat="stage1_responses") == 3
     assert ard_value(ard, stat="stage1_decision") == "continue"
     # only 20 of n = 29 subjects are enrolled (all final): the final analysis waits
@@ -284,7 +296,7 @@ def test_design_simon_stage1_stop():
     # it would have continued. Design-adjusted inference after a stage-1 stop with X1 = 0:
     # p = P(X1 >= 0) = 1, UMVUE = 0/10.
     adsl = make_adsl(responders_late=True, cutoff=LATE_CUTOFF)
-    ard = design_ard(SIMON, make_adrs(), adsl, make_adtte())
+    ard = design_ard(SIMON, make_adrs(), adsl, make_adtte(), **DESIGN_OPTIONS)
     assert num(ard, stat="stage1_responses") == 0
     assert ard_value(ard, stat="stage1_decision") == "stop"
     assert ard_value(ard, stat="final_decision") == "not promising"
@@ -305,7 +317,9 @@ def test_design_per_cohort_and_pooled():
         "pooled": True,
         "cohorts": {"B": {"kind": "single_stage_binomial", "p0": 0.5, "p1": 0.9}},
     }
-    ard = design_ard(design, make_adrs(), make_adsl(cutoff=LATE_CUTOFF), make_adtte())
+    ard = design_ard(
+        design, make_adrs(), make_adsl(cutoff=LATE_CUTOFF), make_adtte(), **DESIGN_OPTIONS
+    )
     assert sorted(set(zip(ard["group_var"], ard["group_level"], strict=True))) == [
         ("", ""),
         ("COHORT", "A"),
@@ -348,7 +362,7 @@ def test_design_landmark_past_follow_up_is_not_estimable():
     design = {"endpoint": "PFS", "kind": "one_sample_logrank", "alpha": 0.05}
     design.update({"historical_median_months": 3.0, "landmark_months": 12})
     design["historical_landmark_rate"] = 0.25
-    ard = design_ard(design, make_adrs(), make_adsl(), make_adtte())
+    ard = design_ard(design, make_adrs(), make_adsl(), make_adtte(), **DESIGN_OPTIONS)
     assert ard_value(ard, stat="landmark_comparison") == "not estimable"
     assert ard_value(ard, stat="landmark_survival") == ""
     assert "12-month PFS not estimable" in ard_value(ard, stat="sentence")
@@ -363,8 +377,7 @@ def test_design_one_sample_logrank_pfs():
         make_adrs(),
         make_adsl(),
         make_adtte(),
-        conf_level=0.95,
-        conf_type="log-log",
+        **DESIGN_OPTIONS,
         response_param="CRSP",
     )
     # O = 5 events; E = sum(t) * ln2 / 3 = 36 ln2 / 3 = 12 ln2; z = (E - O) / sqrt(E)

@@ -6,6 +6,7 @@ KaplanMeierFitter (an independent implementation), reshaped to the `km_curve` co
 
 from __future__ import annotations
 
+import hashlib
 import math
 import os
 import struct
@@ -576,3 +577,53 @@ def test_style_uses_matplotlibs_bundled_dejavu_sans():
         assert mpl.rcParams["svg.fonttype"] == "path"
     assert Path(path).name == "DejaVuSans.ttf"
     assert Path(path).resolve().is_relative_to(Path(mpl.get_data_path()).resolve())
+
+
+# --------------------------------------------------------------------------- large trials
+
+
+def test_swimmer_shows_the_longest_subjects_when_there_are_more_than_the_maximum():
+    """Durations 181, 121, 60 and 1 days: with at most 2 subjects, B (181) and D (121) are
+    drawn, and the axis label says 2 of the 4 treated subjects are shown."""
+    adsl, adrs = adsl_adrs_swimmer()
+    ax = swimmer_figure(adsl, adrs, max_subjects=2).axes[0]
+    bars = [p for p in ax.patches if isinstance(p, Rectangle)]
+    assert [b.get_width() for b in bars] == pytest.approx([181 / MONTH, 121 / MONTH])
+    assert [t.get_text() for t in ax.get_yticklabels()] == ["B", "D"]
+    assert "The 2 of 4 treated subjects" in ax.get_ylabel()
+
+
+def test_spider_sample_is_reproducible_and_said():
+    """Five evaluable subjects (S1, S2, S3, S5, S7); with at most 3 lines, the three whose
+    SHA-256 of USUBJID sorts first are drawn, whatever the row order."""
+    adtr, adrs = adtr_adrs()
+    evaluable = ["S1", "S2", "S3", "S5", "S7"]
+    by_hash = sorted(evaluable, key=lambda s: hashlib.sha256(s.encode()).hexdigest())[:3]
+    ax = spider_figure(adtr, adrs, max_subjects=3).axes[0]
+    lines = [c for c in ax.collections if c.get_gid() == "spider-lines"][0]
+    assert len(lines.get_segments()) == 3
+    assert "3 of 5 subjects, a reproducible random sample" in ax.get_xlabel()
+    shuffled = spider_figure(adtr.iloc[::-1], adrs, max_subjects=3).axes[0]
+    again = [c for c in shuffled.collections if c.get_gid() == "spider-lines"][0]
+    assert [s.tolist() for s in again.get_segments()] == [s.tolist() for s in lines.get_segments()]
+    # the drawn subjects are the hash-first three: their best changes, in id order
+    best = {"S1": -10.0, "S2": -40.0, "S3": 30.0, "S5": -100.0, "S7": 5.0}
+    drawn = sorted(min(seg[1:, 1]) for seg in lines.get_segments())
+    assert drawn == sorted(best[s] for s in by_hash)
+
+
+def test_waterfall_of_many_subjects_draws_one_line_per_subject():
+    """400 subjects (above the 300 of DENSE_BARS): one rasterized line per subject, from 0 to
+    its best change, in descending order."""
+    rows = []
+    for i in range(400):
+        s = f"S{i:03d}"
+        rows += [(s, "SLD", "Y", "Y", 0.0, -1), (s, "SLD", "", "Y", float(i % 100 - 50), 43)]
+    adtr = pd.DataFrame(rows, columns=["USUBJID", "PARAMCD", "ABLFL", "COMPLFL", "PCHG", "ADY"])
+    adrs = pd.DataFrame({"USUBJID": [], "PARAMCD": [], "AVALC": []})
+    ax = waterfall_figure(adtr, adrs).axes[0]
+    bars = [c for c in ax.collections if c.get_gid() == "waterfall-bars"][0]
+    segments = bars.get_segments()
+    assert len(segments) == 400 and bars.get_rasterized()
+    tops = [seg[1][1] for seg in segments]
+    assert tops[0] == 49.0 and tops[-1] == -50.0 and tops == sorted(tops, reverse=True)

@@ -8,10 +8,16 @@ import pandas as pd
 
 
 def upper(df: pd.DataFrame, col: str) -> pd.Series:
-    """Upper-cased stripped text of a column ('' when absent or missing)."""
+    """Upper-cased stripped text of a column ('' when absent or missing).
+
+    The distinct values are converted once (columns of categories, test codes and subject ids
+    repeat few values over many rows)."""
     if col not in df.columns:
         return pd.Series("", index=df.index, dtype="object")
-    return df[col].astype("object").where(df[col].notna(), "").astype(str).str.strip().str.upper()
+    codes, uniques = pd.factorize(df[col], use_na_sentinel=True)
+    text = pd.Index(uniques, dtype=object).astype(str).str.strip().str.upper()
+    values = np.append(np.asarray(text, dtype=object), "")  # code -1 (missing) -> ""
+    return pd.Series(values[codes], index=df.index, dtype="object")
 
 
 def numeric(df: pd.DataFrame, col: str) -> pd.Series:

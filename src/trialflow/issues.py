@@ -61,6 +61,59 @@ def make_issues(rows: pd.DataFrame | None = None, **constant: Any) -> pd.DataFra
     return out
 
 
+def issues_where(
+    frame: pd.DataFrame,
+    mask: pd.Series,
+    *,
+    stage: str,
+    domain: str,
+    variable: str | pd.Series,
+    original: pd.Series | object,
+    new: pd.Series | object,
+    action: str,
+    reason: str | pd.Series,
+    seq: str | None = None,
+    row: str | None = None,
+) -> pd.DataFrame:
+    """Data-issue rows with `ISSUE_COLUMNS` for the records of `frame` selected by `mask` (a
+    boolean Series aligned with `frame`, row for row).
+
+    `seq` and `row` name the columns holding the record's sequence number and raw row number
+    (empty text when None or absent); USUBJID comes from the column of that name. Each of
+    `variable`, `original`, `new` and `reason` is one value for every record or a Series
+    aligned with `frame`. All values become text as in `make_issues`.
+    """
+    sel = frame.index[mask.to_numpy(dtype=bool)]
+    if len(sel) == 0:
+        return empty_issues()
+    sub = frame.loc[sel]
+
+    def pick(value: pd.Series | object) -> pd.Series:
+        if isinstance(value, pd.Series):
+            return as_text(value.loc[sel])
+        return pd.Series("" if value is None else str(value), index=sel, dtype="object")
+
+    def column(name: str | None) -> pd.Series:
+        return pick(sub[name] if name and name in sub.columns else "")
+
+    out = pd.DataFrame(
+        {
+            "stage": stage,
+            "domain": domain,
+            "usubjid": column("USUBJID"),
+            "seq": column(seq),
+            "row": column(row),
+            "variable": pick(variable),
+            "original_value": pick(original),
+            "new_value": pick(new),
+            "action": action,
+            "reason": pick(reason),
+        },
+        index=sel,
+    )
+    return out[ISSUE_COLUMNS]
+
+
 def concat_issues(parts: Iterable[pd.DataFrame]) -> pd.DataFrame:
     """Concatenate issue tables, keeping the contract column order."""
     frames = [p for p in parts if p is not None and len(p)]

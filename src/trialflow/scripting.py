@@ -50,17 +50,17 @@ def load_adam_specs(paths: Any) -> Any:
     return parse_specs(datasets, read_yaml(codelists[0]) if codelists else {})
 
 
-def write_adam(df: Any, parquet_path: Any, xpt_path: Any, *, specs: Any, name: str) -> None:
-    """Write an analysis dataset as Parquet and SAS XPT (v5) with the labels and formats of its
-    ADaM spec (`specs`, from `load_adam_specs`), both deterministic. Columns outside the spec are logged when the spec allows
-    them (they stay in the Parquet file only)."""
+def write_xpt_dataset(df: Any, xpt_path: Any, *, specs: Any, name: str) -> Any:
+    """Write an analysis dataset as SAS XPT (v5) with the labels and formats of its ADaM spec
+    (`specs`, from `load_adam_specs`), deterministic, and return what was written (an
+    `XptDataset`). Columns outside the spec are logged when the spec allows them (they stay in
+    the Parquet file only)."""
     import logging
 
     from trialflow.adam.xpt import xpt_dataset
-    from trialflow.io import write_parquet, write_xpt
+    from trialflow.io import write_xpt
 
-    spec = specs[name]
-    xpt = xpt_dataset(df, spec)
+    xpt = xpt_dataset(df, specs[name])
     if xpt.dropped:
         logging.getLogger("trialflow").info(
             "%s: %d variable(s) outside the spec kept in Parquet only: %s",
@@ -68,7 +68,6 @@ def write_adam(df: Any, parquet_path: Any, xpt_path: Any, *, specs: Any, name: s
             len(xpt.dropped),
             ", ".join(xpt.dropped),
         )
-    write_parquet(df, parquet_path)
     write_xpt(
         xpt.frame,
         xpt_path,
@@ -77,6 +76,7 @@ def write_adam(df: Any, parquet_path: Any, xpt_path: Any, *, specs: Any, name: s
         column_labels=xpt.column_labels,
         variable_format=xpt.formats,
     )
+    return xpt
 
 
 def read_sdtm(paths: Any) -> dict[str, Any]:

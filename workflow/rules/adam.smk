@@ -1,7 +1,8 @@
 # Stage 2: cleaned SDTM -> ADaM (ADSL, ADRS, ADTR, ADTTE, ADAE, ADEX) with their response
-# tables, the data-issues log, Define-XML 2.1 and the ADaM conformance checks: one job per
-# analysis (one Python process for the whole stage). Every clinical option the stage uses
-# reaches it as a param, so changing one in the trial file re-runs the stage.
+# tables, the data-issues log and the ADaM conformance checks: one job per analysis (one Python
+# process for the whole stage). Every clinical option the stage uses reaches it as a param, so
+# changing one in the trial file re-runs the stage. A second job writes the submission files
+# (XPT, Define-XML 2.1) while the analyses go on.
 
 
 rule adam:
@@ -10,7 +11,7 @@ rule adam:
         sdtm=sdtm_inputs(*DOMAINS),
         ingest_issues="results/{trial}/{cutoff}/issues/ingest.csv",
     output:
-        datasets=adam_dataset_files(),
+        datasets=expand("results/{{trial}}/{{cutoff}}/adam/{name}.parquet", name=ADAM),
         tables=expand(
             "results/{{trial}}/{{cutoff}}/adam/{name}.parquet", name=RESPONSE_TABLES
         ),
@@ -18,8 +19,6 @@ rule adam:
             "results/{{trial}}/{{cutoff}}/issues/{stage}.csv", stage=ADAM_ISSUE_STAGES
         ),
         data_issues="results/{trial}/{cutoff}/data_issues.csv",
-        define="results/{trial}/{cutoff}/adam/define.xml",
-        define_html="results/{trial}/{cutoff}/adam/define.html",
         conformance="results/{trial}/{cutoff}/conformance.csv",
     log:
         "logs/{trial}/{cutoff}/adam.log",
@@ -30,9 +29,6 @@ rule adam:
     params:
         cutoff=lambda w: w.cutoff,
         studyid=lambda w: TRIALS[w.trial]["studyid"],
-        title=lambda w: TRIALS[w.trial]["title"],
-        protocol=lambda w: TRIALS[w.trial].get("registry_id")
-        or TRIALS[w.trial]["studyid"],
         trial=lambda w: trial_options(
             w.trial,
             "reference_start",
@@ -45,3 +41,27 @@ rule adam:
         ),
     script:
         "../scripts/adam.py"
+
+
+rule submission:
+    input:
+        spec=adam_specs(),
+        datasets=expand("results/{{trial}}/{{cutoff}}/adam/{name}.parquet", name=ADAM),
+    output:
+        xpt=expand("results/{{trial}}/{{cutoff}}/adam/{name}.xpt", name=ADAM),
+        define="results/{trial}/{cutoff}/adam/define.xml",
+        define_html="results/{trial}/{cutoff}/adam/define.html",
+    log:
+        "logs/{trial}/{cutoff}/submission.log",
+    benchmark:
+        "logs/{trial}/{cutoff}/submission.benchmark.tsv"
+    conda:
+        ENV
+    params:
+        cutoff=lambda w: w.cutoff,
+        studyid=lambda w: TRIALS[w.trial]["studyid"],
+        title=lambda w: TRIALS[w.trial]["title"],
+        protocol=lambda w: TRIALS[w.trial].get("registry_id")
+        or TRIALS[w.trial]["studyid"],
+    script:
+        "../scripts/submission.py"

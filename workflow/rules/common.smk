@@ -99,11 +99,16 @@ def delivery(wildcards):
     )
 
 
-def raw_files(wildcards):
-    """The raw domain files present in the delivery folder (csv or xpt)."""
-    folder = ROOT / delivery(wildcards)["raw"]
+def delivery_files(raw_dir):
+    """The raw domain files present in a delivery folder (csv or xpt)."""
+    folder = ROOT / raw_dir
     found = sorted(p for p in folder.iterdir() if p.suffix.lower() in {".csv", ".xpt"})
     return [str(p.relative_to(ROOT)) for p in found]
+
+
+def raw_files(wildcards):
+    """The raw domain files of this analysis's delivery."""
+    return delivery_files(delivery(wildcards)["raw"])
 
 
 def trial_file(wildcards):
@@ -129,16 +134,6 @@ def analysis_figures(trial, cutoff, ext="png"):
     return [f"results/{trial}/{cutoff}/figures/{n}.{ext}" for n in names]
 
 
-def adam_dataset_files():
-    """The Parquet and XPT files of every ADaM dataset of an analysis."""
-    names = [n.lower() for n in ADAM_DATASETS]
-    return [
-        f"results/{{trial}}/{{cutoff}}/adam/{n}.{ext}"
-        for n in names
-        for ext in ("parquet", "xpt")
-    ]
-
-
 def analysis_options(wildcards):
     """The resolved trial options of one analysis: every option, and only this delivery."""
     trial = TRIALS[wildcards.trial]
@@ -146,10 +141,23 @@ def analysis_options(wildcards):
     return {**options, "delivery": delivery(wildcards)}
 
 
+def analysis_input_files(trial, cutoff):
+    """The outputs of one analysis that the report job does not write itself (it hashes them
+    all into the manifest)."""
+    base = f"results/{trial}/{cutoff}"
+    own = {f"{base}/provenance.json", f"{base}/report/params.yaml"}
+    own |= {f"{base}/figures/{n}.{ext}" for ext in ("png", "svg") for n in FIGURES}
+    own.add(f"{base}/figures/{SUBGROUP_FOLDER}")
+    own |= {f"{base}/report/{trial}_{cutoff}.{ext}" for ext in ("ipynb", "html")}
+    own |= {f"{base}/tlf/{stem}.rtf" for stem in TLF_STEMS}
+    return [f for f in analysis_output_files(trial, cutoff) if f not in own]
+
+
 def analysis_output_files(trial, cutoff):
     """Every output file of one analysis, as the manifest lists them."""
     base = f"results/{trial}/{cutoff}"
-    files = [f"{base}/sdtm/{d}.parquet" for d in DOMAINS]
+    files = [f"{base}/provenance.json"]
+    files += [f"{base}/sdtm/{d}.parquet" for d in DOMAINS]
     files += [f"{base}/issues/{s}.csv" for s in ISSUE_STAGES]
     files += [f"{base}/data_issues.csv", f"{base}/ingest_summary.csv"]
     for name in ADAM:
@@ -225,6 +233,11 @@ def cutoff_report_values(wildcards):
     }
 
 
+def trial_raw_files(trial):
+    """The raw files of every delivery of a trial."""
+    return [f for d in TRIALS[trial]["deliveries"] for f in delivery_files(d["raw"])]
+
+
 def per_cutoff(trial, relpath):
     """`relpath` under every cutoff of `trial`, in trial-file order."""
     return [f"results/{trial}/{c}/{relpath}" for c in trial_cutoffs(trial)]
@@ -250,7 +263,8 @@ def cutoff_figure_files(trial, ext="png"):
 
 
 def trial_output_files(trial):
-    """Every cross-cutoff output of a trial, as its manifest lists them."""
+    """Every cross-cutoff output of a trial, as its manifest lists them (the comparison job
+    writes them all, the delivery changes aside)."""
     files = [
         f"results/{trial}/{name}" for name in ("cutoffs_params.yaml", "cutoffs.ipynb")
     ]

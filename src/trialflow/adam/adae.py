@@ -13,6 +13,7 @@ Data issues are returned as a DataFrame with the columns of docs/data_contracts.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -20,7 +21,7 @@ import pandas as pd
 from trialflow.adam.treatment import bds_treatment
 from trialflow.dates import impute_dtc
 from trialflow.errors import InputError
-from trialflow.issues import ISSUE_COLUMNS, combine_issues
+from trialflow.issues import combine_issues, issues_where
 
 #: Documented AEREL mapping (upper-cased, stripped). Values not listed are "unknown": they are
 #: written as a data issue and treated as related (conservative).
@@ -70,54 +71,16 @@ def _raw_text(df: pd.DataFrame, col: str) -> pd.Series:
     return s.where(s.notna(), "").astype(str).str.strip()
 
 
-def _int_text(df: pd.DataFrame, col: str) -> pd.Series:
-    """Integer-valued column as text ('3', not '3.0'; '' when missing or absent)."""
-    if col not in df.columns:
-        return pd.Series("", index=df.index, dtype=object)
-    num = pd.to_numeric(df[col], errors="coerce")
-    out = num.map(
-        lambda v: "" if pd.isna(v) else (str(int(v)) if float(v).is_integer() else str(v))
-    )
-    return out.astype(object)
-
-
 def _date_text(s: pd.Series) -> pd.Series:
     return s.dt.strftime("%Y-%m-%d").where(s.notna(), "").astype(object)
 
 
-def _issues(
-    frame: pd.DataFrame,
-    mask: pd.Series,
-    *,
-    variable: str,
-    original: pd.Series,
-    new: pd.Series | str,
-    action: str,
-    reason: str,
-) -> pd.DataFrame:
-    """Data-issue rows (docs/data_contracts.md) for the records of `frame` selected by `mask`."""
-    sub = frame.loc[mask]
-    if isinstance(new, str):
-        new_values: pd.Series = pd.Series(new, index=sub.index, dtype=object)
-    else:
-        new_values = new.loc[mask].astype(object)
-    out = pd.DataFrame(
-        {
-            "stage": "adae",
-            "domain": "ADAE",
-            "usubjid": _raw_text(sub, "USUBJID"),
-            "seq": _int_text(sub, "AESEQ"),
-            "row": _int_text(sub, "SRCROW"),
-            "variable": variable,
-            "original_value": original.loc[mask].astype(object),
-            "new_value": new_values,
-            "action": action,
-            "reason": reason,
-        },
-        index=sub.index,
-        columns=ISSUE_COLUMNS,
+def _issues(frame: pd.DataFrame, mask: pd.Series, **fields: Any) -> pd.DataFrame:
+    """ADAE data-issue rows for the records of `frame` in `mask` (`trialflow.issues.issues_where`
+    with this stage, AESEQ and the raw row number)."""
+    return issues_where(
+        frame, mask, stage="adae", domain="ADAE", seq="AESEQ", row="SRCROW", **fields
     )
-    return out
 
 
 def _date_bounds(dtc: pd.Series) -> tuple[pd.Series, pd.Series, pd.Series]:

@@ -451,6 +451,7 @@ def derive_adtr(
     adsl: pd.DataFrame,
     adrs: pd.DataFrame,
     rules: ResponseRules,
+    tumour: TumourData | None = None,
 ) -> pd.DataFrame:
     """Derive ADTR, PARAMCD "SLD", one row per subject and tumour assessment (baseline on).
 
@@ -474,8 +475,11 @@ def derive_adtr(
     - ADT (earliest TR date of the assessment), ADTF, ADY (ADT - STARTDT + 1 on/after
       STARTDT, ADT - STARTDT before), AVISIT, AVISITN.
     ADSL keys STUDYID, USUBJID are carried over. Subjects without target lesions have no rows.
+
+    `tumour`: the result of `tumour_records` for the same inputs, when already read (it is
+    not modified).
     """
-    data = tumour_records(tu, tr, rs, adsl, rules)
+    data = tumour if tumour is not None else tumour_records(tu, tr, rs, adsl, rules)
     asm = data.assessments
     s = target_sums(data)
     s = s.merge(

@@ -18,7 +18,7 @@ from trialflow.adam.adae import derive_adae
 from trialflow.adam.adex import derive_adex
 from trialflow.adam.adrs import derive_adrs, derive_source_comparison
 from trialflow.adam.adsl import derive_adsl
-from trialflow.adam.adtr import derive_adtr
+from trialflow.adam.adtr import derive_adtr, tumour_records
 from trialflow.adam.adtte import adtte_issues, derive_adtte
 from trialflow.adam.readers import choose_readers
 from trialflow.adam.recist import derive_visit_responses, select_ovr_records
@@ -85,11 +85,12 @@ def derive_adam(
         age_cut=subjects.age_group_cut,
     )
     readers = choose_readers(tu, tr, rs, response)
-    visits, visit_issues = derive_visit_responses(tu, tr, rs, adsl, response)
+    tumour = tumour_records(tu, tr, rs, adsl, response)  # read once, used by both
+    visits, visit_issues = derive_visit_responses(tu, tr, rs, adsl, response, tumour)
     ovr = select_ovr_records(rs, visits, response, readers)
     adrs, adrs_issues = derive_adrs(ovr, adsl, response)
     reported, best = derive_source_comparison(visits, rs, adsl, response, readers)
-    adtr = derive_adtr(tu, tr, rs, adsl, adrs, response)
+    adtr = derive_adtr(tu, tr, rs, adsl, adrs, response, tumour)
     adtte = derive_adtte(adsl, ovr, adrs, pfs=pfs, response=response, cutoff=cutoff)
     adae, adae_issues = derive_adae(
         sdtm["ae"],

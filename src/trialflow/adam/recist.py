@@ -381,6 +381,7 @@ def derive_visit_responses(
     rs: pd.DataFrame | None,
     adsl: pd.DataFrame,
     rules: ResponseRules,
+    tumour: TumourData | None = None,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Per-visit RECIST 1.1 response derived from TU/TR, one row per subject and
     post-baseline assessment (RECIST 1.1 §4.3.1-§4.3.4); returns `(visits, issues)`.
@@ -399,8 +400,10 @@ def derive_visit_responses(
     Issues: a new-lesion result that is not a recognised value (`new_lesion_status`
     UNRECOGNISED: not PD), `expected_variable_issues` and, for reported responses,
     `reported_equivocal_queries`.
+    `tumour`: the result of `tumour_records` for the same inputs, when already read (it is
+    not modified).
     """
-    data: TumourData = tumour_records(tu, tr, rs, adsl, rules)
+    data: TumourData = tumour if tumour is not None else tumour_records(tu, tr, rs, adsl, rules)
     rec, asm, les = data.records, data.assessments, data.lesions
     post = asm[asm["POSTBL"] | ~asm["HASBL"]].copy()
     keys = ["USUBJID", "ASMKEY"]

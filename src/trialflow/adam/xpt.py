@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 
 from trialflow.adam.specs import (
@@ -61,17 +62,20 @@ def _check_names(df: pd.DataFrame, name: str) -> None:
 
 
 def _text(df: pd.DataFrame, col: str, *, name: str, limit: int) -> pd.Series:
-    values = df[col]
-    text = values.astype("object").where(values.notna(), "").astype(str)
-    size = text.str.encode("utf-8").str.len()
-    too_long = size > limit
-    if too_long.any():
-        first = too_long.idxmax()
+    # each distinct value is converted and measured once (ADaM text repeats few values)
+    codes, uniques = pd.factorize(df[col], use_na_sentinel=True)
+    distinct = np.append(np.asarray(pd.Index(uniques, dtype=object).astype(str), dtype=object), "")
+    size = np.fromiter(
+        (len(v.encode("utf-8")) for v in distinct), dtype=np.int64, count=len(distinct)
+    )
+    sizes = size[codes]
+    if len(codes) and (sizes > limit).any():
+        pos = int(np.argmax(sizes > limit))
         raise TrialflowError(
-            f"{name}: variable {col}, {_who(df, first)}: value of {int(size[first])} bytes is "
-            f"longer than {limit} bytes (expected XPT v5 / spec length)"
+            f"{name}: variable {col}, {_who(df, df.index[pos])}: value of {int(sizes[pos])} "
+            f"bytes is longer than {limit} bytes (expected XPT v5 / spec length)"
         )
-    return text
+    return pd.Series(distinct[codes], index=df.index, dtype="object")
 
 
 def _number(df: pd.DataFrame, col: str, *, name: str, is_date: bool) -> pd.Series:
@@ -145,3 +149,30 @@ def xpt_dataset(df: pd.DataFrame, spec: DatasetSpec) -> XptDataset:
         formats=formats,
         dropped=dropped,
     )
+
+
+def xpt_metadata(x: XptDataset) -> dict:
+    """The metadata `trialflow.io.read_xpt_dataset` reads back from the file `x` is written to:
+    dataset name and label, each variable's label, display format (without its final period),
+    storage width (character: its longest value in bytes, at least 1; numeric: 8) and type.
+    The conformance checks run on it before the file is written; the submission job checks
+    that the written file reads back the same."""
+    frame = x.frame
+    labels = dict(zip(frame.columns, x.column_labels, strict=True))
+    widths, types = {}, {}
+    for col in frame.columns:
+        if pd.api.types.is_object_dtype(frame[col]):
+            size = frame[col].map(lambda v: len(str(v).encode("utf-8"))) if len(frame) else []
+            widths[col] = max(1, int(max(size, default=0)))
+            types[col] = "string"
+        else:
+            widths[col] = 8
+            types[col] = "double"
+    return {
+        "name": x.name,
+        "label": x.label,
+        "labels": labels,
+        "formats": {k: v.rstrip(".") for k, v in x.formats.items()},
+        "widths": widths,
+        "types": types,
+    }

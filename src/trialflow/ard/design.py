@@ -49,8 +49,8 @@ def response_status(
     population: str = "EFFFL",
     order_by: Sequence[str] = ("TRTSDT", "USUBJID"),
     response_param: str = "CRSP",
-    window_days: int = 168,
-    confirmation_days: int = 0,
+    window_days: int,
+    confirmation_days: int,
 ) -> pd.DataFrame:
     """Whether each subject's response status is final for a design decision, in enrolment
     order (sorted by `order_by`, a missing date last, stable).
@@ -314,14 +314,14 @@ def design_ard(
     adsl: pd.DataFrame,
     adtte: pd.DataFrame,
     *,
-    conf_level: float = 0.95,
-    conf_type: str = "log-log",
-    rates_conf_level: float = 0.95,
+    conf_level: float,
+    conf_type: str,
+    rates_conf_level: float,
+    confirmation_days: int,
     response_population: str = "EFFFL",
     survival_population: str = "ENRLFL",
     order_by: Sequence[str] = ("TRTSDT", "USUBJID"),
     response_param: str = "CRSP",
-    confirmation_days: int = 0,
 ) -> pd.DataFrame:
     """The design of the trial, per cohort and pooled, with its decision at this cutoff.
 
@@ -368,11 +368,11 @@ def design_ard(
                 population=response_population,
                 order_by=order_by,
                 response_param=response_param,
-                window_days=int(options.get("response_window_days", 168)),
+                window_days=int(options["response_window_days"]),
                 confirmation_days=confirmation_days,
             )
             stats = _response_stats(plan, flags, conf_level=rates_conf_level)
-            stats["response_window_days"] = int(options.get("response_window_days", 168))
+            stats["response_window_days"] = int(options["response_window_days"])
             ctx = {
                 "population": response_population,
                 "parameter": response_param,

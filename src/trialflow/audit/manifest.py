@@ -37,6 +37,15 @@ def sha256_file(path: str | Path) -> str:
     return digest.hexdigest()
 
 
+# Snakemake's own marker in a folder output (an empty file it touches after the job that made
+# the folder ends); not an output of the workflow, so never listed and never "extra".
+WORKFLOW_MARKERS = frozenset({".snakemake_timestamp"})
+
+
+def _is_output(path: Path) -> bool:
+    return path.is_file() and path.name not in WORKFLOW_MARKERS
+
+
 def hash_files(paths: Iterable[str | Path], *, relative_to: Path) -> dict[str, str]:
     """{path relative to `relative_to` (POSIX): sha256} for each file, sorted by path; a folder
     stands for every file in it.
@@ -46,7 +55,7 @@ def hash_files(paths: Iterable[str | Path], *, relative_to: Path) -> dict[str, s
     base = Path(relative_to).resolve()
     files: list[Path] = []
     for p in map(Path, paths):
-        files += sorted(f for f in p.rglob("*") if f.is_file()) if p.is_dir() else [p]
+        files += sorted(f for f in p.rglob("*") if _is_output(f)) if p.is_dir() else [p]
     out = {f.resolve().relative_to(base).as_posix(): sha256_file(f) for f in files}
     return dict(sorted(out.items()))
 
@@ -158,7 +167,7 @@ def analysis_outputs(folder: Path) -> list[Path]:
     return sorted(
         p
         for p in folder.rglob("*")
-        if p.is_file()
+        if _is_output(p)
         and p.relative_to(folder).as_posix() != MANIFEST
         and not any(n in p.parents for n in nested)
     )

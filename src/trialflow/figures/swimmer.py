@@ -22,6 +22,9 @@ from trialflow.figures.style import (
     styled,
 )
 
+#: At most this many subjects are drawn: those with the longest time on treatment.
+SWIMMER_MAX_SUBJECTS = 50
+
 #: Bar colour when bars are not coloured by a grouping variable.
 BAR_COLOR = "#C7C7C7"
 
@@ -109,6 +112,7 @@ def swimmer_figure(
     ongoing_value: str = "ONGOING",
     color_by: str | None = None,
     max_labels: int = 40,
+    max_subjects: int = SWIMMER_MAX_SUBJECTS,
     title: str = "Time on treatment and response",
     figsize: tuple[float, float] = FIGSIZE,
 ) -> Figure:
@@ -117,9 +121,11 @@ def swimmer_figure(
     Data from `swimmer_data`. Bars are sorted by duration, the longest at the top, and
     coloured by the ADSL column `color_by` (e.g. "COHORT"; grey when None). Markers: the
     first response (CR or PR, ▲), the first PD (■), death (✕), and an arrow after the bar for
-    subjects still on treatment at the cutoff. Subject ids label the bars when there are at
-    most `max_labels` subjects. The figure grows taller with the number of subjects (0.16 in a
-    bar, at least `figsize`, at most 16 in). No treated subject gives the empty-state figure.
+    subjects still on treatment at the cutoff. With more than `max_subjects` treated subjects,
+    the `max_subjects` with the longest time on treatment are drawn and the axis label says
+    so. Subject ids label the bars when there are at most `max_labels` subjects. The figure
+    grows taller with the number of subjects (0.16 in a bar, at least `figsize`, at most
+    16 in). No treated subject gives the empty-state figure.
     """
     data = swimmer_data(
         adsl,
@@ -131,6 +137,8 @@ def swimmer_figure(
     untreated = int(adsl["TRTSDT"].isna().sum())
     if data.empty:
         return empty_figure(title, "No treated subjects")
+    treated = len(data)
+    data = data.head(max_subjects)  # sorted by time on treatment, longest first
     n = len(data)
     height = min(max(figsize[1], 1.8 + 0.16 * n), 16.0)
     fig = new_figure((figsize[0], height))
@@ -199,6 +207,8 @@ def swimmer_figure(
         ax.set_yticks([])
     ax.tick_params(axis="y", length=0)
     ylabel = f"Subjects (n = {n})"
+    if n < treated:
+        ylabel = f"The {n} of {treated} treated subjects\nwith the longest time on treatment"
     if untreated:
         ylabel += f"; {untreated} untreated not shown"
     ax.set_ylabel(ylabel)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterable
 from typing import Literal
 
@@ -24,6 +25,13 @@ from trialflow.figures.style import (
     new_figure,
     styled,
 )
+
+#: Above this many subjects the waterfall's bars are drawn as one rasterized collection.
+DENSE_BARS = 300
+
+#: At most this many subjects' lines in the spider plot; beyond it a reproducible sample is
+#: shown (`sample_subjects`) and the axis label says so.
+SPIDER_MAX_SUBJECTS = 150
 
 TIME_DIVISORS = {"days": 1.0, "weeks": 7.0, "months": DAYS_PER_MONTH}
 
@@ -197,7 +205,9 @@ def waterfall_figure(
       the ADRS OVR records). They get a black asterisk above the bar, or above zero when the
       bar is negative, so a shrinking target sum does not hide a progression.
 
-    No evaluable subject gives the empty-state figure.
+    With more than `DENSE_BARS` subjects the bars are drawn as one rasterized collection of
+    thin lines (the same picture, written quickly). No evaluable subject gives the
+    empty-state figure.
     """
     best = best_percent_change(adtr, param=tr_param)
     if best.empty:
@@ -216,7 +226,20 @@ def waterfall_figure(
     ax = fig.add_subplot()
     x = np.arange(len(data), dtype=float)
     colors = data["BOR"].map(BOR_COLORS).tolist()
-    ax.bar(x, data["BESTPCHG"], width=0.8, color=colors, edgecolor="none", gid="waterfall-bars")
+    if len(data) <= DENSE_BARS:
+        ax.bar(x, data["BESTPCHG"], width=0.8, color=colors, edgecolor="none", gid="waterfall-bars")
+    else:
+        # thousands of bars: one line per subject in one collection, drawn as an image even in
+        # the SVG (thousands of vector rectangles would make it slow to write and to open)
+        ax.add_collection(
+            LineCollection(
+                [((xi, 0.0), (xi, yi)) for xi, yi in zip(x, data["BESTPCHG"], strict=True)],
+                colors=colors,
+                linewidths=max(0.2, 0.8 * 72 * figsize[0] * 0.7 / len(data)),
+                gid="waterfall-bars",
+                rasterized=True,
+            )
+        )
     lines = _reference_lines(ax, pr_threshold, pd_threshold)
 
     values = data["BESTPCHG"].to_numpy()
@@ -231,10 +254,11 @@ def waterfall_figure(
             star_y[flagged.to_numpy()],
             linestyle="none",
             marker="*",
-            markersize=9,
+            markersize=9 if len(data) <= DENSE_BARS else 2.5,
             color="black",
             gid="waterfall-pd-non-target",
             label="PD by new or non-target lesions",
+            rasterized=len(data) > DENSE_BARS,
         )
         handles.append(stars)
     handles.extend(lines)
@@ -261,6 +285,15 @@ def waterfall_figure(
 # --------------------------------------------------------------------------- spider
 
 
+def sample_subjects(subjects: Iterable[str], k: int) -> set[str]:
+    """`k` of the distinct `subjects`, the same for the same ids on every run and machine:
+    those whose SHA-256 of the USUBJID sorts first (a pseudo-random order independent of the
+    subjects' order, enrolment or outcome)."""
+    distinct = sorted({str(s) for s in subjects})
+    ranked = sorted(distinct, key=lambda s: (hashlib.sha256(s.encode("utf-8")).hexdigest(), s))
+    return set(ranked[:k])
+
+
 def assessment_days(rows: pd.DataFrame) -> pd.Series:
     """Days from the start date for ADTR rows: ``ADY − 1`` when ADY ≥ 1 (ADaM has no day 0,
     so day 1 is 0 days elapsed), ADY itself before the start; or ``ADT − STARTDT`` in days when
@@ -285,6 +318,7 @@ def spider_figure(
     pd_threshold: float = 20.0,
     title: str = "Percentage change from baseline in target lesions over time",
     figsize: tuple[float, float] = FIGSIZE,
+    max_subjects: int = SPIDER_MAX_SUBJECTS,
 ) -> Figure:
     """Spider plot: % change from baseline in the SLD over time, one line per subject.
 
@@ -293,7 +327,9 @@ def spider_figure(
     the start date (`assessment_days`) in `time_unit` (weeks = days / 7, months = days /
     30.4375). Lines are coloured by the confirmed BOR (ADRS ``PARAMCD == bor_param``,
     "MISSING" without a record), with RECIST 1.1 reference lines at `pr_threshold` and
-    `pd_threshold`. No evaluable subject gives the empty-state figure.
+    `pd_threshold`. With more than `max_subjects` evaluable subjects, a reproducible sample of
+    `max_subjects` is drawn (`sample_subjects`) and the x-axis label says "k of n subjects,
+    a reproducible random sample". No evaluable subject gives the empty-state figure.
     """
     if time_unit not in TIME_DIVISORS:
         raise ValueError(f"time_unit must be one of {', '.join(TIME_DIVISORS)}, got {time_unit!r}")
@@ -303,6 +339,9 @@ def spider_figure(
             title, "No evaluable subjects:\nnone has a baseline and a post-baseline assessment"
         )
     bor = subject_bor(adrs, param=bor_param)
+    n_all = int(rows["USUBJID"].nunique())
+    if n_all > max_subjects:
+        rows = rows[rows["USUBJID"].isin(sample_subjects(rows["USUBJID"], max_subjects))]
     points = pd.DataFrame(
         {
             "USUBJID": rows["USUBJID"].to_numpy(),
@@ -350,7 +389,9 @@ def spider_figure(
     pad = 0.08 * (hi - lo)
     ax.set_ylim(lo - pad, hi + pad)
     ax.set_xlim(left=0.0)
-    ax.set_xlabel(f"Time since start ({time_unit})")
+    shown = len(subjects)
+    sample = f"; {shown} of {n_all} subjects, a reproducible random sample" if shown < n_all else ""
+    ax.set_xlabel(f"Time since start ({time_unit}){sample}")
     ax.set_ylabel("Change from baseline in SLD (%)")
     fig.suptitle(title, x=0.01, ha="left", fontsize=12, fontweight="bold")
     ax.legend(

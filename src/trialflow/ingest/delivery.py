@@ -29,10 +29,12 @@ import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import PurePath
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from trialflow.columns import upper
 from trialflow.dates import (
     INVALID,
     NO_DAY,
@@ -45,7 +47,7 @@ from trialflow.dates import (
 )
 from trialflow.errors import InputError
 from trialflow.io import SRCROW, number_text
-from trialflow.issues import ISSUE_COLUMNS
+from trialflow.issues import ISSUE_COLUMNS, issues_where
 from trialflow.vocab import DOMAINS
 
 DOMAIN_ORDER = DOMAINS
@@ -139,44 +141,10 @@ def _where(df: pd.DataFrame, pos: int) -> dict[str, object]:
     }
 
 
-def make_issues(
-    df: pd.DataFrame,
-    mask: pd.Series,
-    *,
-    domain: str,
-    seq: str | None,
-    variable: str | pd.Series,
-    original: pd.Series | object,
-    new: pd.Series | object,
-    action: str,
-    reason: str | pd.Series,
-) -> pd.DataFrame:
-    """Data-issue rows (docs/data_contracts.md, "Data issues") for the records in `mask`."""
-    sel = df.index[mask.to_numpy(dtype=bool)]
-    if len(sel) == 0:
-        return pd.DataFrame(columns=ISSUE_COLUMNS)
-    sub = df.loc[sel]
-
-    def pick(v: pd.Series | object) -> pd.Series:
-        return _text(v.loc[sel] if isinstance(v, pd.Series) else v, sel)
-
-    usubjid = pick(sub["USUBJID"]) if "USUBJID" in sub else pick("")
-    seqv = pick(sub[seq]) if seq and seq in sub else pick("")
-    return pd.DataFrame(
-        {
-            "stage": STAGE,
-            "domain": domain,
-            "usubjid": usubjid,
-            "seq": seqv,
-            "row": sub[SRCROW].astype("int64").astype(str),
-            "variable": pick(variable),
-            "original_value": pick(original),
-            "new_value": pick(new),
-            "action": action,
-            "reason": pick(reason),
-        },
-        index=sel,
-    )[ISSUE_COLUMNS]
+def make_issues(df: pd.DataFrame, mask: pd.Series, **fields: Any) -> pd.DataFrame:
+    """Ingest data-issue rows for the records in `mask` (`trialflow.issues.issues_where`, with
+    this stage's name and the raw row number)."""
+    return issues_where(df, mask, stage=STAGE, row=SRCROW, **fields)
 
 
 def _concat(parts: list[pd.DataFrame]) -> pd.DataFrame:
@@ -324,25 +292,30 @@ def standardize_ct(
             if wvar not in df.columns:
                 applies &= False
                 continue
-            key = df[wvar].astype("object").where(df[wvar].notna(), "").astype(str)
-            applies &= key.str.strip().str.upper().isin([str(v).upper() for v in wvals])
-        orig = df[var].astype("object").where(df[var].notna(), "").astype(str)
-        stripped = orig.str.strip()
-        key = stripped.str.upper()
+            applies &= upper(df, wvar).isin([str(v).upper() for v in wvals])
+        # each distinct value is standardized once, then spread back to the rows
+        codes, uniques = pd.factorize(df[var], use_na_sentinel=True)
+        text = np.append(np.asarray(pd.Index(uniques, dtype=object).astype(str)), "")
+        stripped_u = pd.Series(text, dtype="object").str.strip()
+        key_u = stripped_u.str.upper()
         values = [str(v) for v in ct.get("values") or []]
         if values:
             lookup = {v.upper(): v for v in values}
             lookup.update(
                 {str(k).strip().upper(): str(v) for k, v in (ct.get("synonyms") or {}).items()}
             )
-            mapped = key.map(lookup)
-            known = mapped.notna() | (stripped == "")
-            new = mapped.where(mapped.notna(), stripped)
+            mapped_u = key_u.map(lookup)
+            known_u = (mapped_u.notna() | (stripped_u == "")).to_numpy()
+            new_u = mapped_u.where(mapped_u.notna(), stripped_u)
         else:
-            known = pd.Series(True, index=df.index)
-            new = key
-        new = new.where(applies, orig)
-        changed = applies & known & (new != orig)
+            known_u = np.ones(len(text), dtype=bool)
+            new_u = key_u
+        new_u = np.asarray(new_u, dtype=object)
+        orig = pd.Series(text[codes], index=df.index, dtype="object")
+        stripped = pd.Series(np.asarray(stripped_u, dtype=object)[codes], index=df.index)
+        known = pd.Series(known_u[codes], index=df.index)
+        new = pd.Series(new_u[codes], index=df.index, dtype="object").where(applies, orig)
+        changed = applies & known & pd.Series((new_u != text)[codes], index=df.index)
         issues.append(
             make_issues(
                 df,
@@ -418,10 +391,13 @@ def strip_text(
     for var in df.columns:
         if var == SRCROW or types.get(var) == "num" or var in skip:
             continue
-        orig = df[var].astype("object").where(df[var].notna(), "").astype(str)
-        new = _strip(orig)
-        changed = (new != orig) & (new != "")
-        if changed.any():
+        # each distinct value is stripped once, then spread back to the rows
+        codes, uniques = pd.factorize(df[var], use_na_sentinel=True)
+        text = np.append(np.asarray(pd.Index(uniques, dtype=object).astype(str)), "")
+        stripped = np.asarray(pd.Series(text, dtype="object").str.strip(), dtype=object)
+        changed_value = (stripped != text) & (stripped != "")
+        if changed_value[codes].any():
+            changed = pd.Series(changed_value[codes], index=df.index)
             issues.append(
                 make_issues(
                     df,
@@ -429,13 +405,14 @@ def strip_text(
                     domain=domain,
                     seq=seq,
                     variable=var,
-                    original=orig,
-                    new=new,
+                    original=pd.Series(text[codes], index=df.index, dtype="object"),
+                    new=pd.Series(stripped[codes], index=df.index, dtype="object"),
                     action="changed",
                     reason="surrounding white space removed",
                 )
             )
-        df[var] = new.where(new != "", None)
+        result = np.where(stripped == "", None, stripped)
+        df[var] = pd.Series(result[codes], index=df.index, dtype="object")
     return df, _concat(issues)
 
 

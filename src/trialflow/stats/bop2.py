@@ -20,7 +20,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import numpy as np
-from scipy import stats
 
 from trialflow.stats.predictive import path_probabilities
 
@@ -73,6 +72,8 @@ def _check(p0: float, p1: float | None = None) -> None:
 
 def _posteriors(looks: Sequence[int], p0: float, a: float, b: float) -> list[np.ndarray]:
     """P(p > p0 | x of n) for x = 0..n at each look (increasing in x)."""
+    from scipy import stats  # imported on use (slow to import)
+
     out = []
     for n in looks:
         x = np.arange(n + 1)
@@ -129,6 +130,8 @@ def bop2_operating_characteristics(
 
 def _batch_oc(looks: list[int], lower: np.ndarray, p: float) -> tuple[np.ndarray, ...]:
     """reject, pet, en for many boundary vectors at once (rows of ``lower``)."""
+    from scipy import stats  # imported on use (slow to import)
+
     nd = lower.shape[0]
     f = np.zeros((nd, 1))
     f[:, 0] = 1.0

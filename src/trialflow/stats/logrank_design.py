@@ -34,7 +34,7 @@ import math
 from collections.abc import Mapping
 
 import numpy as np
-from scipy import integrate, stats
+from scipy import special
 
 VARIANCES: tuple[str, ...] = ("standard", "wu")
 """The variance estimates `one_sample_logrank_sample_size` accepts."""
@@ -44,6 +44,8 @@ def _moments(
     median0: float, median1: float, accrual: float, followup: float, shape: float
 ) -> tuple[float, float, float]:
     """ω1, ω0 and σ² under the alternative (see the module docstring)."""
+    from scipy import integrate  # only the sample size needs it (slow to import)
+
     ln2 = math.log(2.0)
 
     def cumhaz0(t: float) -> float:
@@ -118,7 +120,7 @@ def one_sample_logrank_sample_size(
     w1, w0, var = _moments(
         float(median0), float(median1), float(accrual), float(followup), float(shape)
     )
-    za, zb = stats.norm.ppf(1.0 - float(alpha)), stats.norm.ppf(float(power))
+    za, zb = special.ndtri(1.0 - float(alpha)), special.ndtri(float(power))
     v = math.sqrt(w0) if variance == "standard" else math.sqrt((w0 + w1) / 2.0)
     sigma = math.sqrt(var)
     n_exact = (za * v + zb * sigma) ** 2 / (w0 - w1) ** 2
@@ -178,7 +180,7 @@ def one_sample_logrank_test(
     var = expected if variance == "standard" else (observed + expected) / 2.0
     if expected > 0 and var > 0:
         z = (expected - observed) / math.sqrt(var)
-        p = float(stats.norm.sf(z))
+        p = float(special.ndtr(-z))
         ratio = observed / expected
     else:
         z = p = ratio = math.nan

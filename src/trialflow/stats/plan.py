@@ -131,7 +131,7 @@ def plan_design(options: Mapping[str, Any]) -> dict[str, Any]:
             nmax=int(_need(options, "nmax")),
             theta_t=float(_need(options, "theta_t")),
             theta_l=float(_need(options, "theta_l")),
-            theta_u=float(options.get("theta_u", 1.0)),
+            theta_u=float(_need(options, "theta_u")),
             first=int(_need(options, "first")),
         )
         return {**d, "kind": kind, "first": int(options["first"])}

@@ -21,7 +21,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import numpy as np
-from scipy import stats
 
 
 def _check_prob(name: str, value: float, *, closed: bool = False) -> float:
@@ -54,6 +53,8 @@ def _check_counts(x: int, n: int, nmax: int) -> tuple[int, int, int]:
 def posterior_probability(responses: int, n: int, *, p0: float, a: float, b: float) -> float:
     """P(p > p0 | x responses in n subjects) under the Beta(a, b) prior: the posterior is
     Beta(a + x, b + n − x)."""
+    from scipy import stats  # imported on use (slow to import)
+
     x, n, _ = _check_counts(responses, n, max(n, 1))
     a, b = _check_prior(a, b)
     p0 = _check_prob("p0", p0)
@@ -62,6 +63,8 @@ def posterior_probability(responses: int, n: int, *, p0: float, a: float, b: flo
 
 def _success_table(nmax: int, p0: float, theta_t: float, a: float, b: float) -> np.ndarray:
     """success[k] = 1 when P(p > p0 | k responses in nmax) > θ_T, k = 0..nmax."""
+    from scipy import stats  # imported on use (slow to import)
+
     k = np.arange(nmax + 1)
     return stats.beta.sf(p0, a + k, b + nmax - k) > theta_t
 
@@ -71,6 +74,8 @@ def predictive_probability(
 ) -> float:
     """The predictive probability of success at Nmax given x responses in n (Lee & Liu 2008,
     §2): Σ_i P(Y = i | x) · 1[P(p > p0 | x + i, Nmax) > θ_T]. At n = Nmax it is 1 or 0."""
+    from scipy import stats  # imported on use (slow to import)
+
     x, n, nmax = _check_counts(responses, n, nmax)
     a, b = _check_prior(a, b)
     p0 = _check_prob("p0", p0)
@@ -84,6 +89,8 @@ def predictive_probability(
 
 def _pp_all(n: int, nmax: int, success: np.ndarray, a: float, b: float) -> np.ndarray:
     """PP for every x = 0..n at n subjects."""
+    from scipy import stats  # imported on use (slow to import)
+
     m = nmax - n
     x = np.arange(n + 1)[:, None]
     i = np.arange(m + 1)[None, :]
@@ -114,6 +121,8 @@ def path_probabilities(
     the last look, for either reason), ``en`` (expected number of subjects), and per look
     ``stop_futility``, ``stop_efficacy``.
     """
+    from scipy import stats  # imported on use (slow to import)
+
     f = np.array([1.0])  # distribution of responses among continuing paths, at 0 subjects
     prev = 0
     fut, eff = [], []

@@ -14,7 +14,7 @@ from __future__ import annotations
 import math
 from numbers import Integral
 
-from scipy import stats
+from scipy import special
 
 CI_METHODS: tuple[str, ...] = ("clopper-pearson", "wilson", "jeffreys")
 """The confidence-interval methods `binomial_ci` accepts."""
@@ -68,13 +68,13 @@ def binomial_ci(
         return (math.nan, math.nan)
     a = 1.0 - conf_level
     if method == "clopper-pearson":
-        lower = 0.0 if x == 0 else float(stats.beta.ppf(a / 2, x, n - x + 1))
-        upper = 1.0 if x == n else float(stats.beta.ppf(1 - a / 2, x + 1, n - x))
+        lower = 0.0 if x == 0 else float(special.betaincinv(x, n - x + 1, a / 2))
+        upper = 1.0 if x == n else float(special.betaincinv(x + 1, n - x, 1 - a / 2))
     elif method == "jeffreys":
-        lower = 0.0 if x == 0 else float(stats.beta.ppf(a / 2, x + 0.5, n - x + 0.5))
-        upper = 1.0 if x == n else float(stats.beta.ppf(1 - a / 2, x + 0.5, n - x + 0.5))
+        lower = 0.0 if x == 0 else float(special.betaincinv(x + 0.5, n - x + 0.5, a / 2))
+        upper = 1.0 if x == n else float(special.betaincinv(x + 0.5, n - x + 0.5, 1 - a / 2))
     else:  # wilson
-        z = float(stats.norm.ppf(1 - a / 2))
+        z = float(special.ndtri(1 - a / 2))
         z2 = z * z
         centre = (x + z2 / 2) / (n + z2)
         half = z / (n + z2) * math.sqrt(x * (n - x) / n + z2 / 4)
@@ -121,5 +121,5 @@ def exact_binomial_test(x: int, n: int, p0: float, alternative: str = "greater")
     if n == 0:
         return math.nan
     if alternative == "greater":
-        return float(min(1.0, stats.binom.sf(x - 1, n, p0)))
-    return float(min(1.0, stats.binom.cdf(x, n, p0)))
+        return 1.0 if x <= 0 else float(min(1.0, special.bdtrc(x - 1, n, p0)))  # P(X >= x)
+    return 1.0 if x >= n else float(min(1.0, special.bdtr(x, n, p0)))  # P(X <= x)

@@ -22,9 +22,8 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from scipy import optimize, stats
 
-from trialflow.stats.simon import check_simon_design
+from trialflow.stats.simon import binom_cdf, binom_pmf, binom_sf, check_simon_design
 
 
 def _check_outcome(
@@ -52,10 +51,10 @@ def _check_outcome(
 def _tail(x: int, stage: int, r1: int, n1: int, n: int, p: float) -> float:
     """P_p(outcome >= (stage, x)) in the stage-wise ordering."""
     if stage == 1:
-        return float(stats.binom.sf(x - 1, n1, p))  # P(X1 >= x), stage 2 included
+        return float(binom_sf(x - 1, n1, p))  # P(X1 >= x), stage 2 included
     x1 = np.arange(r1 + 1, n1 + 1)
     # P(X1 = x1) P(X2 >= s - x1), X2 ~ Bin(n - n1, p)
-    return float(np.sum(stats.binom.pmf(x1, n1, p) * stats.binom.sf(x - x1 - 1, n - n1, p)))
+    return float(np.sum(binom_pmf(x1, n1, p) * binom_sf(x - x1 - 1, n - n1, p)))
 
 
 def stagewise_p_value(
@@ -88,6 +87,8 @@ def stagewise_ci(
     x, stage, r1, n1, r, n = _check_outcome(responses, stage, r1, n1, r, n)
     if not 0.0 < float(conf_level) < 1.0:
         raise ValueError(f"conf_level must lie strictly between 0 and 1, got {conf_level}")
+    from scipy import optimize  # imported when an interval is asked for (slow to import)
+
     a = (1.0 - float(conf_level)) / 2.0
     eps = 1e-14
 
@@ -97,7 +98,7 @@ def stagewise_ci(
     def lower_tail(p: float) -> float:
         # P(outcome <= observed) = 1 - P(outcome >= next outcome)
         if stage == 1:
-            nxt = 1.0 - float(stats.binom.cdf(x, n1, p))  # P(X1 >= x + 1)
+            nxt = 1.0 - float(binom_cdf(x, n1, p))  # P(X1 >= x + 1)
         else:
             nxt = _tail(x + 1, 2, r1, n1, n, p) if x < n else 0.0
         return 1.0 - nxt

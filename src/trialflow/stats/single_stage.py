@@ -6,7 +6,6 @@ Pure arithmetic on binomial probabilities; invalid arguments raise `ValueError`.
 from __future__ import annotations
 
 import numpy as np
-from scipy import stats
 
 from trialflow.stats.simon import HARD_NMAX, check_design_args, randomized_np_lower_bound
 
@@ -24,6 +23,8 @@ def single_stage_binomial(
     Returns ``n``, ``r``, ``alpha`` and ``power`` (attained), ``p0``, ``p1``, ``target_alpha``,
     ``target_power`` and ``kind`` ("single_stage"). Raises `ValueError` when no n <= nmax works.
     """
+    from scipy import stats  # imported on use (slow to import)
+
     check_design_args(p0, p1, alpha, power)
     if not 1 <= int(nmax) <= HARD_NMAX:
         raise ValueError(f"nmax must lie between 1 and {HARD_NMAX}, got {nmax}")

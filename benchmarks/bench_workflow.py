@@ -1,0 +1,211 @@
+"""Benchmark: the whole workflow, cold and re-run, on the bundled data and on a large trial.
+
+Prints, from clean results in temporary project copies:
+
+- the bundled data (2 trials x 2 cutoffs): wall time of a cold run, its job-seconds (the sum
+  of the `s` column of every `logs/**/*.benchmark.tsv`, i.e. the jobs' own run times), the
+  number of jobs, and the wall time of a no-op re-run (best of three);
+- a simulated 10,000-subject trial (the irinotecan preset, one delivery): wall time end to
+  end, the peak memory (max RSS) of every job, largest first, and the time to draw and save
+  every figure of the analysis (a fresh Python process that imports, reads the analysis
+  results, draws and writes PNG and SVG: what the report job spends on figures).
+
+Targets (2-core machine): cold run <= 25 s wall and <= 60 job-seconds; no-op <= 2 s;
+10,000 subjects <= 30 s end to end, figures <= 5 s, every job <= 1 GB.
+
+Usage: python benchmarks/bench_workflow.py [--cores 2] [--subjects 10000] [--keep]
+(the venv's python; the project's Snakefile is used in place)
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+BIN = Path(sys.executable).parent
+TARGETS = {
+    "cold wall s": 25.0,
+    "job-seconds": 60.0,
+    "no-op s": 2.0,
+    "large wall s": 30.0,
+    "large figures s": 5.0,
+    "large max job MB": 1024.0,
+}
+
+
+def snakemake(project: Path, *args: str) -> float:
+    """Run the workflow in `project` with the default profile; returns the wall time (s)."""
+    env = {**os.environ, "PATH": f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}"}
+    cmd = [
+        str(BIN / "snakemake"),
+        "-s",
+        str(REPO / "Snakefile"),
+        "--directory",
+        str(project),
+        "--workflow-profile",
+        str(REPO / "workflow" / "profiles" / "default"),
+        *args,
+    ]
+    start = time.perf_counter()
+    done = subprocess.run(cmd, capture_output=True, text=True, env=env)
+    wall = time.perf_counter() - start
+    if done.returncode:
+        sys.stderr.write(done.stderr[-4000:])
+        raise SystemExit(f"bench_workflow: snakemake failed in {project}")
+    return wall
+
+
+def benchmarks(project: Path) -> list[tuple[str, float, float]]:
+    """(job, seconds, max RSS in MB) of every job, from logs/**/*.benchmark.tsv."""
+    rows = []
+    for path in sorted((project / "logs").rglob("*.benchmark.tsv")):
+        header, *values = path.read_text().splitlines()
+        names = header.split("\t")
+        for line in values:
+            cells = dict(zip(names, line.split("\t"), strict=True))
+            rss = float(cells["max_rss"]) if cells["max_rss"] not in ("", "NA", "-") else 0.0
+            job = path.relative_to(project / "logs").as_posix().removesuffix(".benchmark.tsv")
+            rows.append((job, float(cells["s"]), rss))
+    return rows
+
+
+FIGURE_SCRIPT = """
+import sys, time
+start = time.perf_counter()
+import matplotlib
+matplotlib.use("Agg")
+from pathlib import Path
+from trialflow.config.loading import resolve_sections
+from trialflow.config.options import TrialOptions
+from trialflow.figures import save_figure
+from trialflow.figures.panels import analysis_figures
+from trialflow.io import read_csv_text, read_parquet
+base, out = Path(sys.argv[1]), Path(sys.argv[2])
+o = TrialOptions.from_trial(resolve_sections({"subgroups": ["AGEGR1", "ECOGBL"]}))
+figs = analysis_figures(
+    adsl=read_parquet(base / "adam/adsl.parquet"),
+    adrs=read_parquet(base / "adam/adrs.parquet"),
+    adtr=read_parquet(base / "adam/adtr.parquet"),
+    visits=read_parquet(base / "adam/visit_responses.parquet"),
+    curves=read_csv_text(base / "ard/km_curves.csv"),
+    efficacy_ard=read_csv_text(base / "ard/efficacy.csv"),
+    survival=o.survival,
+    design=o.design,
+    subgroups=o.subgroups.variables,
+)
+for stem, fig in figs.items():
+    save_figure(fig, out / stem)
+print(time.perf_counter() - start)
+"""
+
+
+def figure_seconds(analysis: Path, out: Path) -> float:
+    """Seconds to import, draw and save every figure of an analysis, in a fresh process."""
+    done = subprocess.run(
+        [sys.executable, "-c", FIGURE_SCRIPT, str(analysis), str(out)],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return float(done.stdout.strip().splitlines()[-1])
+
+
+def bundled_project(root: Path) -> Path:
+    (root / "config").mkdir(parents=True)
+    shutil.copytree(REPO / "config" / "trials", root / "config" / "trials")
+    shutil.copy2(REPO / "config" / "config.yaml", root / "config" / "config.yaml")
+    shutil.copytree(REPO / "resources" / "raw", root / "resources" / "raw")
+    return root
+
+
+def large_project(root: Path, subjects: int) -> Path:
+    """A project with one simulated trial of `subjects` subjects and one delivery."""
+    raw = root / "resources" / "raw" / "large"
+    env = {**os.environ, "PATH": f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}"}
+    subprocess.run(
+        [
+            str(BIN / "trialflow"),
+            "simulate",
+            "--preset",
+            "irinotecan",
+            "--n-subjects",
+            str(subjects),
+            "--delivery",
+            "2021-12-31:2022-01-25",
+            "--out",
+            str(raw),
+        ],
+        check=True,
+        env=env,
+    )
+    text = (REPO / "config" / "trials" / "irinotecan.yaml").read_text(encoding="utf-8")
+    head, _, rest = text.partition("deliveries:")
+    body = rest.split("\n", 1)[1]
+    while body.startswith("  - "):
+        body = body.split("\n", 1)[1]
+    trial = (
+        head.replace("id: irinotecan", "id: large")
+        + "deliveries:\n  - {cutoff: 2021-12-31, raw: resources/raw/large/2022-01-25}\n"
+        + body
+    )
+    (root / "config" / "trials").mkdir(parents=True)
+    (root / "config" / "trials" / "large.yaml").write_text(trial, encoding="utf-8")
+    (root / "config" / "config.yaml").write_text("trials:\n  - config/trials/large.yaml\n")
+    return root
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--cores", type=int, default=2, help="snakemake --cores (default 2)")
+    parser.add_argument("--subjects", type=int, default=10_000, help="large trial size")
+    parser.add_argument("--keep", action="store_true", help="keep the temporary projects")
+    args = parser.parse_args(argv)
+    cores = str(args.cores)
+    found: dict[str, float] = {}
+
+    with tempfile.TemporaryDirectory(prefix="trialflow-bench-") as tmp:
+        project = bundled_project(Path(tmp) / "bundled")
+        found["cold wall s"] = snakemake(project, "--cores", cores)
+        jobs = benchmarks(project)
+        found["job-seconds"] = sum(s for _, s, _ in jobs)
+        print(f"bundled data: {len(jobs)} jobs")
+        by_rule: dict[str, float] = {}
+        for job, s, _ in jobs:
+            rule = job.rsplit("/", 1)[-1]
+            by_rule[rule] = by_rule.get(rule, 0.0) + s
+        for rule, s in sorted(by_rule.items(), key=lambda kv: -kv[1]):
+            print(f"  {rule:<22} {s:6.1f} job-s")
+        found["no-op s"] = min(snakemake(project, "--cores", cores) for _ in range(3))
+
+        large = large_project(Path(tmp) / "large", args.subjects)
+        found["large wall s"] = snakemake(large, "--cores", cores)
+        jobs = benchmarks(large)
+        print(f"{args.subjects} subjects: {len(jobs)} jobs (seconds, max RSS MB)")
+        for job, s, rss in sorted(jobs, key=lambda j: -j[2]):
+            print(f"  {job:<40} {s:6.1f} s {rss:7.0f} MB")
+        found["large figures s"] = figure_seconds(
+            large / "results" / "large" / "2021-12-31", Path(tmp) / "figures"
+        )
+        found["large max job MB"] = max(rss for _, _, rss in jobs)
+        if args.keep:
+            kept = Path(tempfile.mkdtemp(prefix="trialflow-bench-kept-"))
+            shutil.copytree(tmp, kept, dirs_exist_ok=True)
+            print(f"kept {kept}", file=sys.stderr)
+
+    print(f"\n| measure | {cores} cores | target | met |")
+    print("|---|---|---|---|")
+    for key, target in TARGETS.items():
+        value = found[key]
+        print(f"| {key} | {value:.1f} | <= {target:g} | {'yes' if value <= target else 'no'} |")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
