@@ -8,7 +8,7 @@ STAMP := $(VENV)/.trialflow-installed
 CORES ?= 4
 export PATH := $(abspath $(BIN)):$(PATH)
 
-.PHONY: run test cluster-test venv lint format lock clean bench verify reproduce tlf-pdf
+.PHONY: run test cluster-test venv lint format lock clean bench bench-portfolio verify reproduce tlf-pdf
 
 run: $(STAMP)
 	$(BIN)/snakemake --workflow-profile workflow/profiles/default --cores $(CORES)
@@ -55,8 +55,16 @@ lock:
 	rm -rf .lock-venv
 	$(PYTHON) tools/sync_environment.py
 
+# The targets of the workflow and the library (a few minutes); the portfolio benchmark (about
+# an hour at 1, 10 and 50 trials) is `make bench-portfolio`.
 bench: $(STAMP)
-	for b in benchmarks/bench_*.py; do $(BIN)/python $$b || exit 1; done
+	for b in benchmarks/bench_*.py; do \
+		case $$b in *bench_portfolio.py) continue;; esac; \
+		$(BIN)/python $$b || exit 1; \
+	done
+
+bench-portfolio: $(STAMP)
+	$(BIN)/python benchmarks/bench_portfolio.py
 
 # Audit every analysis and trial folder under results/ against its manifest (or one:
 # make verify ANALYSIS=...).

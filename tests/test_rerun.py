@@ -84,7 +84,7 @@ def test_a_new_cutoff_runs_only_its_own_jobs_and_leaves_earlier_results_alone(fu
     assert jobs
     comparison = ("comparison", "trial_manifest")
     for rule, wildcards in jobs:
-        if rule in ("all", "index"):
+        if rule in ("all", "index", "results_manifest"):
             assert wildcards == {}, (rule, wildcards)  # the portfolio index lists every cutoff
         elif rule.startswith(comparison):
             assert wildcards == {"trial": "irinotecan"}, (rule, wildcards)
@@ -94,7 +94,16 @@ def test_a_new_cutoff_runs_only_its_own_jobs_and_leaves_earlier_results_alone(fu
         else:
             assert wildcards.get("cutoff") == "2022-06-30", (rule, wildcards)
             assert wildcards.get("trial") == "irinotecan", (rule, wildcards)
-    assert {r for r, _ in jobs} >= {"ingest", "adam", "submission", "ard", "report"}
+    assert {r for r, _ in jobs} >= {
+        "ingest",
+        "adam",
+        "submission",
+        "ard",
+        "figures",
+        "provenance",
+        "report",
+        "manifest",
+    }
 
     before = _snapshot(project / "results")
     result = run_snakemake(project, "--cores", "2")
@@ -126,12 +135,12 @@ def test_changing_a_clinical_rule_reruns_only_the_affected_analyses(full_runs, t
     jobs = _planned_jobs(project)
     rules = {r for r, _ in jobs}
     # response confirmation feeds the ADaM stage (ADRS) and everything downstream of it ...
-    assert {"adam", "submission", "ard", "report"} <= rules
+    assert {"adam", "submission", "ard", "figures", "report", "manifest"} <= rules
     # ... and nothing upstream of it, and nothing of the other trial (the ADaM stage is one
     # job per analysis, so ADAE and ADEX are re-derived with it, to the same bytes)
     assert "ingest" not in rules and "delivery_changes" not in rules
     for rule, wildcards in jobs:
-        if rule not in ("all", "index"):  # the portfolio index shows both
+        if rule not in ("all", "index", "results_manifest"):  # the portfolio index shows both
             assert wildcards.get("trial") == "irinotecan", (rule, wildcards)
     assert {w.get("cutoff") for r, w in jobs if r == "adam"} == {"2020-06-30", "2021-12-31"}
 

@@ -38,7 +38,7 @@ def rules(project) -> set[str]:
     result = run_snakemake(project, "--list-rules")
     assert result.returncode == 0, result.stderr[-3000:]
     names = set(result.stdout.split())
-    assert {"ingest", "adam", "submission", "ard", "report", "all"} <= names
+    assert {"ingest", "adam", "submission", "ard", "figures", "report", "manifest", "all"} <= names
     return names - {"all"}  # `all` only collects targets: it never runs as a job
 
 

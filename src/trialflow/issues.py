@@ -83,18 +83,18 @@ def issues_where(
     `variable`, `original`, `new` and `reason` is one value for every record or a Series
     aligned with `frame`. All values become text as in `make_issues`.
     """
-    sel = frame.index[mask.to_numpy(dtype=bool)]
-    if len(sel) == 0:
+    chosen = mask.to_numpy(dtype=bool)
+    if not chosen.any():
         return empty_issues()
-    sub = frame.loc[sel]
+    sel = frame.index[chosen]
 
     def pick(value: pd.Series | object) -> pd.Series:
         if isinstance(value, pd.Series):
-            return as_text(value.loc[sel])
+            return as_text(value[chosen])
         return pd.Series("" if value is None else str(value), index=sel, dtype="object")
 
     def column(name: str | None) -> pd.Series:
-        return pick(sub[name] if name and name in sub.columns else "")
+        return pick(frame[name] if name and name in frame.columns else "")
 
     out = pd.DataFrame(
         {

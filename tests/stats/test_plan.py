@@ -44,7 +44,7 @@ def test_plan_every_kind() -> None:
     kinds = {
         "single_stage_binomial": {},
         "predictive": {"prior": [0.2, 0.8], "nmax": 30, "theta_t": 0.9, "theta_l": 0.05,
-                       "first": 10},
+                       "theta_u": 1.0, "first": 10},
         "bop2": {"nmax": 40, "interims": [10, 20, 30]},
         "one_sample_logrank": {"historical_median_months": 3.0, "target_median_months": 5.0,
                                "accrual_months": 20, "followup_months": 12},
@@ -56,6 +56,11 @@ def test_plan_every_kind() -> None:
         assert references_for(d)
     with pytest.raises(ValueError, match="design.nmax: a value is required"):
         plan_design({"kind": "bop2", **base, "interims": [10]})
+    # every clinical option is stated: the trial schema holds the defaults, not the library
+    predictive = {"kind": "predictive", **base, **kinds["predictive"]}
+    del predictive["theta_u"]
+    with pytest.raises(ValueError, match="design.theta_u: a value is required"):
+        plan_design(predictive)
     with pytest.raises(ValueError, match="unknown kind"):
         plan_design({"kind": "fleming"})
 

@@ -141,18 +141,6 @@ def analysis_options(wildcards):
     return {**options, "delivery": delivery(wildcards)}
 
 
-def analysis_input_files(trial, cutoff):
-    """The outputs of one analysis that the report job does not write itself (it hashes them
-    all into the manifest)."""
-    base = f"results/{trial}/{cutoff}"
-    own = {f"{base}/provenance.json", f"{base}/report/params.yaml"}
-    own |= {f"{base}/figures/{n}.{ext}" for ext in ("png", "svg") for n in FIGURES}
-    own.add(f"{base}/figures/{SUBGROUP_FOLDER}")
-    own |= {f"{base}/report/{trial}_{cutoff}.{ext}" for ext in ("ipynb", "html")}
-    own |= {f"{base}/tlf/{stem}.rtf" for stem in TLF_STEMS}
-    return [f for f in analysis_output_files(trial, cutoff) if f not in own]
-
-
 def analysis_output_files(trial, cutoff):
     """Every output file of one analysis, as the manifest lists them."""
     base = f"results/{trial}/{cutoff}"
@@ -233,11 +221,6 @@ def cutoff_report_values(wildcards):
     }
 
 
-def trial_raw_files(trial):
-    """The raw files of every delivery of a trial."""
-    return [f for d in TRIALS[trial]["deliveries"] for f in delivery_files(d["raw"])]
-
-
 def per_cutoff(trial, relpath):
     """`relpath` under every cutoff of `trial`, in trial-file order."""
     return [f"results/{trial}/{c}/{relpath}" for c in trial_cutoffs(trial)]
@@ -263,8 +246,7 @@ def cutoff_figure_files(trial, ext="png"):
 
 
 def trial_output_files(trial):
-    """Every cross-cutoff output of a trial, as its manifest lists them (the comparison job
-    writes them all, the delivery changes aside)."""
+    """Every cross-cutoff output of a trial, as its manifest lists them."""
     files = [
         f"results/{trial}/{name}" for name in ("cutoffs_params.yaml", "cutoffs.ipynb")
     ]

@@ -1,21 +1,16 @@
-# Stage 4: figures, reports and their audit trail (trialflow.report, drawing with
-# trialflow.figures and sealing with trialflow.audit). Per analysis, one job draws every figure,
-# writes the provenance record, runs the parameterized notebook notebooks/trial_report.ipynb in
-# its own process (papermill's parameter convention; trialflow.report.execute), strips it of
-# run metadata and renders it to one self-contained HTML file (offline template in
-# notebooks/templates/trialflow), writes the study-report RTF tables and figures, and last the
-# analysis's manifest. Per trial, notebooks/cutoff_report.ipynb compares the cutoffs (with the
-# trial's manifest); results/index.html lists every trial and cutoff (with the manifest of all
-# results).
+# Stage 5: reports. Per analysis, the parameterized notebook notebooks/trial_report.ipynb runs in
+# the job's own process (papermill's parameter convention; trialflow.report.execute), is
+# stripped of run metadata and rendered to one self-contained HTML file (offline template in
+# notebooks/templates/trialflow); the same job writes the study-report RTF tables and figures.
+# Per trial, notebooks/cutoff_report.ipynb compares the cutoffs; results/index.html lists every
+# trial and cutoff.
 
 
 rule report:
     input:
         notebook=str(NOTEBOOKS / "trial_report.ipynb"),
         template=REPORT_TEMPLATE_FILES,
-        raw=raw_files,
-        lock=LOCK_FILE,
-        analysis=lambda w: analysis_input_files(w.trial, w.cutoff),
+        provenance="results/{trial}/{cutoff}/provenance.json",
         ard=expand("results/{{trial}}/{{cutoff}}/ard/{name}.csv", name=REPORT_ARD),
         efficacy="results/{trial}/{cutoff}/ard/efficacy.csv",
         safety="results/{trial}/{cutoff}/ard/safety.csv",
@@ -23,16 +18,12 @@ rule report:
         issues="results/{trial}/{cutoff}/data_issues.csv",
         summary="results/{trial}/{cutoff}/ingest_summary.csv",
         conformance="results/{trial}/{cutoff}/conformance.csv",
-        adsl="results/{trial}/{cutoff}/adam/adsl.parquet",
-        adrs="results/{trial}/{cutoff}/adam/adrs.parquet",
-        adtr="results/{trial}/{cutoff}/adam/adtr.parquet",
-        visits="results/{trial}/{cutoff}/adam/visit_responses.parquet",
-        curves="results/{trial}/{cutoff}/ard/km_curves.csv",
+        figures=expand("results/{{trial}}/{{cutoff}}/figures/{name}.png", name=FIGURES),
+        subgroup_figures=f"results/{{trial}}/{{cutoff}}/figures/{SUBGROUP_FOLDER}",
+        tlf_figures=expand(
+            "results/{{trial}}/{{cutoff}}/figures/{name}.png", name=TLF_FIGURES
+        ),
     output:
-        png=expand("results/{{trial}}/{{cutoff}}/figures/{name}.png", name=FIGURES),
-        svg=expand("results/{{trial}}/{{cutoff}}/figures/{name}.svg", name=FIGURES),
-        subgroups=directory(f"results/{{trial}}/{{cutoff}}/figures/{SUBGROUP_FOLDER}"),
-        provenance="results/{trial}/{cutoff}/provenance.json",
         params="results/{trial}/{cutoff}/report/params.yaml",
         notebook="results/{trial}/{cutoff}/report/{trial}_{cutoff}.ipynb",
         html=report(
@@ -43,7 +34,6 @@ rule report:
             labels={"trial": "{trial}", "cutoff": "{cutoff}"},
         ),
         tlf=expand("results/{{trial}}/{{cutoff}}/tlf/{stem}.rtf", stem=TLF_STEMS),
-        manifest="results/{trial}/{cutoff}/manifest.json",
     log:
         "logs/{trial}/{cutoff}/report.log",
     benchmark:
@@ -54,13 +44,6 @@ rule report:
         values=trial_report_values,
         templates=lambda w, input: str(Path(input.template[0]).parent.parent),
         studyid=lambda w: TRIALS[w.trial]["studyid"],
-        tlf_figures=TLF_FIGURES,
-        options=lambda w: analysis_options(w),
-        # hashed when the job runs, but not an input: editing the trial file to add a
-        # delivery must not re-run earlier analyses
-        trial_file=trial_file,
-        code_dir=lambda w, input: str(Path(input.lock).parent),
-        outputs=lambda w: analysis_output_files(w.trial, w.cutoff),
     script:
         "../scripts/report.py"
 
@@ -69,8 +52,7 @@ rule comparison:
     input:
         notebook=str(NOTEBOOKS / "cutoff_report.ipynb"),
         template=REPORT_TEMPLATE_FILES,
-        raw=lambda w: trial_raw_files(w.trial),
-        lock=LOCK_FILE,
+        provenance=lambda w: per_cutoff(w.trial, "provenance.json"),
         curves=lambda w: per_cutoff(w.trial, "ard/km_curves.csv"),
         efficacy=lambda w: per_cutoff(w.trial, "ard/efficacy.csv"),
         safety=lambda w: per_cutoff(w.trial, "ard/safety.csv"),
@@ -97,28 +79,8 @@ rule comparison:
         cutoffs=lambda w: trial_cutoffs(w.trial),
         values=cutoff_report_values,
         templates=lambda w, input: str(Path(input.template[0]).parent.parent),
-        trial_file=trial_file,
-        code_dir=lambda w, input: str(Path(input.lock).parent),
     script:
         "../scripts/comparison.py"
-
-
-rule trial_manifest:
-    input:
-        analyses=lambda w: per_cutoff(w.trial, "manifest.json"),
-        outputs=lambda w: trial_output_files(w.trial),
-    output:
-        "results/{trial}/manifest.json",
-    log:
-        "logs/{trial}/trial_manifest.log",
-    benchmark:
-        "logs/{trial}/trial_manifest.benchmark.tsv"
-    conda:
-        ENV
-    params:
-        cutoffs=lambda w: trial_cutoffs(w.trial),
-    script:
-        "../scripts/trial_manifest.py"
 
 
 rule index:
@@ -126,10 +88,8 @@ rule index:
         efficacy=per_analysis("results/{trial}/{cutoff}/ard/efficacy.csv"),
         reports=per_analysis("results/{trial}/{cutoff}/report/{trial}_{cutoff}.html"),
         comparisons=[f"results/{t}/cutoffs.html" for t in TRIALS],
-        manifests=[f"results/{t}/manifest.json" for t in TRIALS],
     output:
-        index="results/index.html",
-        manifest="results/manifest.json",
+        "results/index.html",
     log:
         "logs/index.log",
     benchmark:

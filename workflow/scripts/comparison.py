@@ -1,11 +1,10 @@
 """The comparison of a trial's data cutoffs: Kaplan–Meier curves of every cutoff in one figure
-per parameter, and the cutoff-comparison notebook run in this process and rendered to HTML
-(its title block shows the provenance of every delivery of the trial).
+per parameter, and the cutoff-comparison notebook run in this process and rendered to HTML.
 
-Library: trialflow.figures.panels.km_by_cutoff_panel, trialflow.report.execute,
-trialflow.audit.manifest.provenance.
+Library: trialflow.figures.panels.km_by_cutoff_panel, trialflow.report.execute.
 """
 
+import json
 from pathlib import Path
 
 import matplotlib
@@ -15,7 +14,6 @@ matplotlib.use("Agg")
 import nbformat  # noqa: E402
 import yaml  # noqa: E402
 
-from trialflow.audit import manifest as mf  # noqa: E402
 from trialflow.config.options import SurvivalOptions  # noqa: E402
 from trialflow.figures import save_figure  # noqa: E402
 from trialflow.figures.names import CUTOFF_KM_PARAMS  # noqa: E402
@@ -23,7 +21,7 @@ from trialflow.figures.panels import km_by_cutoff_panel  # noqa: E402
 from trialflow.io import read_csv_text  # noqa: E402
 from trialflow.report.execute import execute_notebook, notebook_html, notebook_text  # noqa: E402
 from trialflow.report.html import strip_notebook  # noqa: E402
-from trialflow.report.provenance import provenance_parameters  # noqa: E402
+from trialflow.report.provenance import merge_provenance, provenance_parameters  # noqa: E402
 from trialflow.scripting import run_script  # noqa: E402
 
 
@@ -37,18 +35,8 @@ def main(smk):
         fig = km_by_cutoff_panel(curves, efficacy, paramcd, conf_level=conf_level)
         save_figure(fig, outdir / f"km_{paramcd.lower()}_by_cutoff")
 
-    root = Path.cwd()
-    lock = Path(smk.input.lock).read_text(encoding="utf-8")
-    record = mf.provenance(
-        trial=smk.wildcards.trial,
-        cutoff=cutoffs[-1],
-        raw_files=mf.hash_files(smk.input.raw, relative_to=root),
-        config_files=mf.hash_files([smk.params.trial_file], relative_to=root),
-        software=mf.software_versions(mf.locked_packages(lock)),
-        code=mf.code_version(Path(smk.params.code_dir)),
-        trial_options={},
-    )
-    params = {**smk.params.values, "provenance": provenance_parameters(record)}
+    records = [json.loads(Path(p).read_text(encoding="utf-8")) for p in smk.input.provenance]
+    params = {**smk.params.values, "provenance": provenance_parameters(merge_provenance(records))}
     text = yaml.safe_dump(params, sort_keys=True, allow_unicode=True, default_flow_style=False)
     Path(smk.output.params).write_text(text, encoding="utf-8")
     source = nbformat.read(smk.input.notebook, as_version=4)

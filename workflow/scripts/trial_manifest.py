@@ -1,5 +1,5 @@
-"""results/<trial>/manifest.json: the sha256 of every cross-cutoff output of a trial (the cutoff
-comparison, its figures and delivery-change tables) and of each analysis's manifest.
+"""results/<trial>/manifest.json: the sha256 of every cross-cutoff output of a trial (the
+cutoff comparison, its figures and delivery-change tables) and of each analysis's manifest.
 
 Library: trialflow.audit.manifest.trial_manifest.
 """

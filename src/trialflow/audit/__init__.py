@@ -1,2 +1,1 @@
-"""Provenance, manifests, verify and reproduce: the audit trail that the jobs of
-`workflow/rules/report.smk` write last, and the `trialflow verify` / `reproduce` commands."""
+"""Stage 6, `workflow/rules/audit.smk`: provenance, manifests, verify and reproduce."""
