@@ -24,6 +24,7 @@ rule adam:
         "logs/{trial}/{cutoff}/adam.log",
     benchmark:
         "logs/{trial}/{cutoff}/adam.benchmark.tsv"
+    priority: 1
     conda:
         ENV
     params:

@@ -21,6 +21,7 @@ rule ard:
         "logs/{trial}/{cutoff}/ard.log",
     benchmark:
         "logs/{trial}/{cutoff}/ard.benchmark.tsv"
+    priority: 1
     conda:
         ENV
     params:

@@ -18,6 +18,7 @@ rule figures:
         "logs/{trial}/{cutoff}/figures.log",
     benchmark:
         "logs/{trial}/{cutoff}/figures.benchmark.tsv"
+    priority: 1
     conda:
         ENV
     params:

@@ -15,6 +15,7 @@ rule ingest:
         "logs/{trial}/{cutoff}/ingest.log",
     benchmark:
         "logs/{trial}/{cutoff}/ingest.benchmark.tsv"
+    priority: 1
     conda:
         ENV
     params:

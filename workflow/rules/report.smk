@@ -38,6 +38,7 @@ rule report:
         "logs/{trial}/{cutoff}/report.log",
     benchmark:
         "logs/{trial}/{cutoff}/report.benchmark.tsv"
+    priority: 1
     conda:
         ENV
     params:
@@ -73,6 +74,7 @@ rule comparison:
         "logs/{trial}/comparison.log",
     benchmark:
         "logs/{trial}/comparison.benchmark.tsv"
+    priority: 1
     conda:
         ENV
     params:
