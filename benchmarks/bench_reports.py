@@ -1,92 +1,54 @@
-"""Benchmark: render the 4 trial reports from ready ARD and figures (`make run` first).
+"""Benchmark: the report jobs of the bundled data, from ready ARD and figures.
 
-Forces only the trial-report rules (params, papermill, nbconvert) with `--cores 4` and
-prints the wall time, then the kernel start-up cost of one notebook: papermill on an empty
-notebook with the same kernel (the fixed cost every report pays before its first cell).
+In a temporary copy of the project it runs the workflow once, then forces only the `report`
+rule (the notebook run in the job's own process, its HTML and the RTF tables) for the 4
+analyses with `--cores 2`, and prints the wall time and each report job's own seconds (its
+`benchmark:` file).
 
-Usage: python benchmarks/bench_reports.py  (from the project root, the venv's bin on PATH)
+Usage: python benchmarks/bench_reports.py  (the venv's python; the project's Snakefile is
+used in place)
 """
 
 from __future__ import annotations
 
-import json
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 
+REPO = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
-RULES = ["report_params", "trial_report_notebook", "trial_report_html"]
+
+
+def snakemake(project: Path, *args: str) -> float:
+    env = {**os.environ, "PATH": f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}"}
+    cmd = [str(BIN / "snakemake"), "-s", str(REPO / "Snakefile"), "--directory", str(project)]
+    start = time.perf_counter()
+    done = subprocess.run([*cmd, *args], capture_output=True, text=True, env=env)
+    if done.returncode:
+        sys.stderr.write(done.stderr[-3000:])
+        raise SystemExit("bench_reports: snakemake failed")
+    return time.perf_counter() - start
 
 
 def main() -> int:
-    env = {**os.environ, "PATH": f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}"}
-    targets = sorted(str(p) for p in Path("results").glob("*/*/report/*.html"))
-    if len(targets) < 4:
-        print("bench_reports: run the workflow first (make run)", file=sys.stderr)
-        return 1
-    cmd = [str(BIN / "snakemake"), "--cores", "4", "--forcerun", *RULES, "--", *targets]
-    start = time.perf_counter()
-    done = subprocess.run(cmd, capture_output=True, text=True, env=env)
-    wall = time.perf_counter() - start
-    if done.returncode:
-        print(done.stderr[-3000:], file=sys.stderr)
-        return done.returncode
-    print(
-        f"{len(targets)} trial reports (params + papermill + nbconvert), --cores 4: {wall:.1f} s wall"
-    )
-    with tempfile.TemporaryDirectory() as tmp:
-        empty = Path(tmp) / "empty.ipynb"
-        empty.write_text(
-            json.dumps(
-                {
-                    "cells": [
-                        {
-                            "cell_type": "code",
-                            "id": "c",
-                            "metadata": {},
-                            "outputs": [],
-                            "execution_count": None,
-                            "source": "pass",
-                        }
-                    ],
-                    "metadata": {
-                        "kernelspec": {
-                            "name": "trialflow",
-                            "display_name": "trialflow",
-                            "language": "python",
-                        }
-                    },
-                    "nbformat": 4,
-                    "nbformat_minor": 5,
-                }
-            )
+    with tempfile.TemporaryDirectory(prefix="trialflow-bench-reports-") as tmp:
+        project = Path(tmp)
+        for name in ("config", "resources"):
+            shutil.copytree(REPO / name, project / name)
+        snakemake(project, "--cores", "2")
+        targets = sorted(
+            p.relative_to(project).as_posix()
+            for p in (project / "results").glob("*/*/report/*.html")
         )
-        runs = []
-        for _ in range(3):
-            t = time.perf_counter()
-            subprocess.run(
-                [
-                    str(BIN / "papermill"),
-                    str(empty),
-                    str(Path(tmp) / "out.ipynb"),
-                    "-k",
-                    "trialflow",
-                    "--no-progress-bar",
-                ],
-                check=True,
-                capture_output=True,
-                env=env,
-            )
-            runs.append(time.perf_counter() - t)
-    print(f"kernel start-up (papermill on a one-cell notebook), best of 3: {min(runs):.2f} s")
-    for log in sorted(Path("logs").glob("*/*/trial_report_*.benchmark.tsv")):
-        seconds = log.read_text().splitlines()[-1].split("\t")[0]
-        print(
-            f"  {log.parent.parent.name}/{log.parent.name} {log.name.split('.')[0]}: {float(seconds):.1f} s"
-        )
+        wall = snakemake(project, "--cores", "2", "--forcerun", "report", "--", *targets)
+        print(f"{len(targets)} report jobs (notebook, HTML, RTF), --cores 2: {wall:.1f} s wall")
+        for log in sorted((project / "logs").glob("*/*/report.benchmark.tsv")):
+            seconds = float(log.read_text().splitlines()[-1].split("\t")[0])
+            print(f"  {log.parent.parent.name}/{log.parent.name}: {seconds:.1f} s")
     return 0
 
 

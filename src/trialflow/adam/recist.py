@@ -267,7 +267,9 @@ def expected_variable_issues(
     - TR VISITNUM: the TR records of one date form an assessment.
     - TR/TU/RS --EVAL: every record is taken as the evaluator's.
     - --EVALID (independent review): all readers' records are used together; --ACPTFL
-      (independent review): the reader is chosen by `--EVALID` sort order.
+      (independent review): that domain's flags take no part in choosing the reader (the
+      other domains' accepted flags decide, then `--EVALID` sort order; see
+      `trialflow.adam.readers.choose_readers`).
     RS is checked only when the responses come from RS (`rules.source` not "derived").
     """
     checks: list[tuple[str, pd.DataFrame | None, str, str]] = []
@@ -299,7 +301,11 @@ def expected_variable_issues(
                 (dom, df, dom + "EVALID", "readers cannot be told apart; all records used together")
             )
         if independent and not _present(df, dom + "ACPTFL"):
-            checks.append((dom, df, dom + "ACPTFL", "reader chosen by evaluator id sort order"))
+            how = (
+                "not used to choose the reader (the other domains' accepted flags decide, "
+                "then --EVALID sort order)"
+            )
+            checks.append((dom, df, dom + "ACPTFL", how))
     rows = [
         make_issues(
             pd.DataFrame({"domain": [dom]}),
