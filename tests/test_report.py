@@ -92,7 +92,7 @@ def test_key_results_put_the_primary_endpoint_first_and_say_no_responders():
         eff, empty, empty, options=trial_options(**{**TRIAL, "design": {"endpoint": "PFS"}})
     )
     assert pfs_first["Result"].iloc[1] == "Median progression-free survival — primary endpoint"
-    assert pfs_first["Value"].iloc[1].startswith("NE months (95% CI NE–NE)")
+    assert pfs_first["Value"].iloc[1].startswith("NE (95% CI NE–NE)")
     assert E.km_note(eff, "PFS") == (
         "Progression-free survival: no events were observed; the median is not estimable (NE)."
     )

@@ -54,11 +54,14 @@ def rate_text(stats: Mapping[str, str], digits: int = 1) -> str:
 
 
 def median_text(stats: Mapping[str, str], digits: int = 1) -> str:
-    """ "median months (95% CI lo–hi)", "NE" parts when not reached."""
+    """ "median months (95% CI lo–hi)"; "NE" for a median or limit not reached (the median
+    then without its unit: "NE (95% CI 6.1–NE)")."""
     if not stats:
         return "not available"
+    median = fmt_num(stats.get("median"), digits)
+    value = median if median == NE else f"{median} months"
     return (
-        f"{fmt_num(stats.get('median'), digits)} months "
+        f"{value} "
         f"({conf_text(stats.get('conf_level'))} {fmt_num(stats.get('median_lower'), digits)}"
         f"\N{EN DASH}{fmt_num(stats.get('median_upper'), digits)})"
     )
