@@ -28,7 +28,8 @@ from trialflow.figures.names import (
 )
 
 ROOT = Path.cwd()
-# Shell rules (papermill, jupyter) use the environment that runs Snakemake, activated or not.
+# Every job's Python (the rules' scripts) is the environment that runs Snakemake, activated
+# or not.
 os.environ["PATH"] = os.pathsep.join(
     [str(Path(sys.executable).parent), os.environ["PATH"]]
 )
