@@ -18,51 +18,14 @@ from __future__ import annotations
 import argparse
 import os
 import shutil
-import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 
+from workflow_runs import job_benchmarks, run_snakemake
+
 from trialflow.simulate.portfolio import DEFAULT_SEED, plan_portfolio, write_portfolio
-
-REPO = Path(__file__).resolve().parents[1]
-BIN = Path(sys.executable).parent
-
-
-def snakemake(project: Path, *args: str) -> tuple[float, str]:
-    """Run the workflow in `project`; returns the wall time in seconds and the output."""
-    env = {**os.environ, "PATH": f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}"}
-    cmd = [
-        str(BIN / "snakemake"),
-        "-s",
-        str(REPO / "Snakefile"),
-        "--directory",
-        str(project),
-        "--workflow-profile",
-        str(REPO / "workflow" / "profiles" / "default"),
-        "--configfile",
-        str(project / "config" / "portfolio.yaml"),
-        *args,
-    ]
-    start = time.perf_counter()
-    done = subprocess.run(cmd, capture_output=True, text=True, env=env)
-    wall = time.perf_counter() - start
-    if done.returncode:
-        sys.stderr.write(done.stderr[-4000:])
-        raise SystemExit(f"bench_portfolio: snakemake failed in {project}")
-    return wall, done.stdout + done.stderr
-
-
-def job_seconds(project: Path) -> tuple[int, float]:
-    """(number of jobs, sum of their benchmark seconds) from logs/**/*.benchmark.tsv."""
-    files = sorted((project / "logs").rglob("*.benchmark.tsv"))
-    total = 0.0
-    for path in files:
-        header, *rows = path.read_text().splitlines()
-        column = header.split("\t").index("s")
-        total += sum(float(row.split("\t")[column]) for row in rows)
-    return len(files), total
 
 
 def planned_jobs(dry_run_output: str) -> int:
@@ -78,8 +41,11 @@ def bench(n_trials: int, cores: int, seed: int, keep: bool, dag_only: bool) -> d
         trials = plan_portfolio(n_trials, seed=seed)
         write_portfolio(trials, project)
         simulate_s = time.perf_counter() - start
+        config = ("--configfile", str(project / "config" / "portfolio.yaml"))
         # a dry run, printing nothing: the time to parse the workflow and build the DAG
-        dag_s, output = snakemake(project, "--cores", str(cores), "--dry-run", "--quiet", "all")
+        dag_s, output = run_snakemake(
+            project, *config, "--cores", str(cores), "--dry-run", "--quiet", "all"
+        )
         row = {
             "trials": n_trials,
             "analyses": sum(len(t.deliveries) for t in trials),
@@ -90,8 +56,9 @@ def bench(n_trials: int, cores: int, seed: int, keep: bool, dag_only: bool) -> d
         }
         if dag_only:
             return row
-        wall, _ = snakemake(project, "--cores", str(cores))
-        jobs, seconds = job_seconds(project)
+        wall, _ = run_snakemake(project, *config, "--cores", str(cores))
+        runs = job_benchmarks(project)
+        jobs, seconds = len(runs), sum(s for _, s, _ in runs)
         if jobs != row["jobs"]:
             raise SystemExit(f"bench_portfolio: {jobs} jobs ran, the dry run planned {row['jobs']}")
         return {**row, "wall_s": wall, "job_s": seconds, "jobs_per_s": jobs / wall}

@@ -11,27 +11,12 @@ used in place)
 
 from __future__ import annotations
 
-import os
 import shutil
-import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parents[1]
-BIN = Path(sys.executable).parent
-
-
-def snakemake(project: Path, *args: str) -> float:
-    env = {**os.environ, "PATH": f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}"}
-    cmd = [str(BIN / "snakemake"), "-s", str(REPO / "Snakefile"), "--directory", str(project)]
-    start = time.perf_counter()
-    done = subprocess.run([*cmd, *args], capture_output=True, text=True, env=env)
-    if done.returncode:
-        sys.stderr.write(done.stderr[-3000:])
-        raise SystemExit("bench_reports: snakemake failed")
-    return time.perf_counter() - start
+from workflow_runs import REPO, run_snakemake
 
 
 def main() -> int:
@@ -39,12 +24,12 @@ def main() -> int:
         project = Path(tmp)
         for name in ("config", "resources"):
             shutil.copytree(REPO / name, project / name)
-        snakemake(project, "--cores", "2")
+        run_snakemake(project, "--cores", "2")
         targets = sorted(
             p.relative_to(project).as_posix()
             for p in (project / "results").glob("*/*/report/*.html")
         )
-        wall = snakemake(project, "--cores", "2", "--forcerun", "report", "--", *targets)
+        wall, _ = run_snakemake(project, "--cores", "2", "--forcerun", "report", "--", *targets)
         print(f"{len(targets)} report jobs (notebook, HTML, RTF), --cores 2: {wall:.1f} s wall")
         for log in sorted((project / "logs").glob("*/*/report.benchmark.tsv")):
             seconds = float(log.read_text().splitlines()[-1].split("\t")[0])

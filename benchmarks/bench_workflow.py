@@ -28,11 +28,10 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parents[1]
-BIN = Path(sys.executable).parent
+from workflow_runs import BIN, REPO, job_benchmarks, run_snakemake
+
 TARGETS = {
     "cold wall s": 25.0,
     "job-seconds": 60.0,
@@ -41,42 +40,6 @@ TARGETS = {
     "large figures s": 5.0,
     "large max job MB": 1024.0,
 }
-
-
-def snakemake(project: Path, *args: str) -> float:
-    """Run the workflow in `project` with the default profile; returns the wall time (s)."""
-    env = {**os.environ, "PATH": f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}"}
-    cmd = [
-        str(BIN / "snakemake"),
-        "-s",
-        str(REPO / "Snakefile"),
-        "--directory",
-        str(project),
-        "--workflow-profile",
-        str(REPO / "workflow" / "profiles" / "default"),
-        *args,
-    ]
-    start = time.perf_counter()
-    done = subprocess.run(cmd, capture_output=True, text=True, env=env)
-    wall = time.perf_counter() - start
-    if done.returncode:
-        sys.stderr.write(done.stderr[-4000:])
-        raise SystemExit(f"bench_workflow: snakemake failed in {project}")
-    return wall
-
-
-def benchmarks(project: Path) -> list[tuple[str, float, float]]:
-    """(job, seconds, max RSS in MB) of every job, from logs/**/*.benchmark.tsv."""
-    rows = []
-    for path in sorted((project / "logs").rglob("*.benchmark.tsv")):
-        header, *values = path.read_text().splitlines()
-        names = header.split("\t")
-        for line in values:
-            cells = dict(zip(names, line.split("\t"), strict=True))
-            rss = float(cells["max_rss"]) if cells["max_rss"] not in ("", "NA", "-") else 0.0
-            job = path.relative_to(project / "logs").as_posix().removesuffix(".benchmark.tsv")
-            rows.append((job, float(cells["s"]), rss))
-    return rows
 
 
 FIGURE_SCRIPT = """
@@ -178,8 +141,8 @@ def main(argv: list[str] | None = None) -> int:
         walls, job_seconds = [], []
         for i in range(args.repeat):
             project = bundled_project(Path(tmp) / f"bundled{i}")
-            walls.append(snakemake(project, "--cores", cores))
-            jobs = benchmarks(project)
+            walls.append(run_snakemake(project, "--cores", cores)[0])
+            jobs = job_benchmarks(project)
             job_seconds.append(sum(s for _, s, _ in jobs))
         found["cold wall s"] = statistics.median(walls)
         found["job-seconds"] = statistics.median(job_seconds)
@@ -193,20 +156,20 @@ def main(argv: list[str] | None = None) -> int:
         print("  job-seconds by rule (last run):")
         for rule, s in sorted(by_rule.items(), key=lambda kv: -kv[1]):
             print(f"    {rule:<22} {s:6.1f}")
-        found["no-op s"] = min(snakemake(project, "--cores", cores) for _ in range(3))
+        found["no-op s"] = min(run_snakemake(project, "--cores", cores)[0] for _ in range(3))
 
         template = large_project(Path(tmp) / "large-input", args.subjects)
         large_walls = []
         for i in range(args.repeat):
             large = Path(tmp) / f"large{i}"
             shutil.copytree(template, large)
-            large_walls.append(snakemake(large, "--cores", cores))
+            large_walls.append(run_snakemake(large, "--cores", cores)[0])
         found["large wall s"] = statistics.median(large_walls)
         print(
             f"{args.subjects} subjects, {args.repeat} cold runs, wall s: "
             + ", ".join(f"{w:.1f}" for w in large_walls)
         )
-        jobs = benchmarks(large)
+        jobs = job_benchmarks(large)
         print(f"{args.subjects} subjects: {len(jobs)} jobs (seconds, max RSS MB; last run)")
         for job, s, rss in sorted(jobs, key=lambda j: -j[2]):
             print(f"  {job:<40} {s:6.1f} s {rss:7.0f} MB")

@@ -413,6 +413,47 @@ PROGRESSION_EVENTS: tuple[TteSource, ...] = (
 """The events of PFS and DOR: the first PD (OVR record, ADRS ADT) or death (ADSL DTHDT)."""
 
 
+def _censor_at_new_therapy(boundary: str) -> TteSource:
+    """PFS 3 and DOR: new anticancer therapy first, censored at the last adequate assessment
+    that counts before NACTDT (FDA 2018 Table 5, "New anticancer treatment started")."""
+    return censor_source(
+        "new_therapy",
+        filter="NEW_THERAPY_FIRST & ADEQ_BEFORE_NACT",
+        date="LAST_BEFORE_NACT",
+        evntdesc="Last adequate assessment",
+        cnsdtdsc=CNS_NEW_THERAPY[boundary],
+        srcdom="ADRS",
+        srcvar="ADT",
+    )
+
+
+def _censor_after_missed_assessments(k: int) -> TteSource:
+    """PFS 5 and DOR: PD or death after more than `k` missed assessments, censored at the last
+    adequate assessment before it (FDA 2018 Table 5)."""
+    return censor_source(
+        "missed_assessments",
+        filter="EVENT & LATE & ADEQ_BEFORE_EVENT",
+        date="LAST_BEFORE_EVENT",
+        evntdesc="Last adequate assessment",
+        cnsdtdsc=CNS_MISSED.format(k=k),
+        srcdom="ADRS",
+        srcvar="ADT",
+    )
+
+
+CENSOR_AT_LAST_ASSESSMENT: TteSource = censor_source(
+    "last_assessment",
+    filter="ADEQ",
+    date="LAST",
+    evntdesc="Last adequate assessment",
+    cnsdtdsc=CNS_LAST,
+    srcdom="ADRS",
+    srcvar="ADT",
+)
+"""PFS 7 and DOR: no PD or death, censored at the last adequate assessment (FDA 2018 Table 5,
+"No progression")."""
+
+
 def pfs_sources(rules: PfsRules) -> tuple[TteSource, ...]:
     """PFS events and censoring, in the order of FDA 2018 Table 5 (first that applies wins)."""
     b, k = rules.new_therapy_boundary, rules.max_missed_assessments
@@ -435,15 +476,7 @@ def pfs_sources(rules: PfsRules) -> tuple[TteSource, ...]:
             srcdom="ADSL",
             srcvar="STARTDT",
         ),
-        censor_source(
-            "new_therapy",
-            filter="NEW_THERAPY_FIRST & ADEQ_BEFORE_NACT",
-            date="LAST_BEFORE_NACT",
-            evntdesc="Last adequate assessment",
-            cnsdtdsc=CNS_NEW_THERAPY[b],
-            srcdom="ADRS",
-            srcvar="ADT",
-        ),
+        _censor_at_new_therapy(b),
         censor_source(
             "new_therapy_no_assessment",
             filter="NEW_THERAPY_FIRST",
@@ -453,25 +486,9 @@ def pfs_sources(rules: PfsRules) -> tuple[TteSource, ...]:
             srcdom="ADSL",
             srcvar="STARTDT",
         ),
-        censor_source(
-            "missed_assessments",
-            filter="EVENT & LATE & ADEQ_BEFORE_EVENT",
-            date="LAST_BEFORE_EVENT",
-            evntdesc="Last adequate assessment",
-            cnsdtdsc=CNS_MISSED.format(k=k),
-            srcdom="ADRS",
-            srcvar="ADT",
-        ),
+        _censor_after_missed_assessments(k),
         *PROGRESSION_EVENTS,
-        censor_source(
-            "last_assessment",
-            filter="ADEQ",
-            date="LAST",
-            evntdesc="Last adequate assessment",
-            cnsdtdsc=CNS_LAST,
-            srcdom="ADRS",
-            srcvar="ADT",
-        ),
+        CENSOR_AT_LAST_ASSESSMENT,
         censor_source(
             "no_assessment",
             filter="~ADEQ",
@@ -567,15 +584,7 @@ def dor_sources(rules: PfsRules) -> tuple[TteSource, ...]:
     with no adequate assessment after the response falls on the response date)."""
     b, k = rules.new_therapy_boundary, rules.max_missed_assessments
     return (
-        censor_source(
-            "new_therapy",
-            filter="NEW_THERAPY_FIRST & ADEQ_BEFORE_NACT",
-            date="LAST_BEFORE_NACT",
-            evntdesc="Last adequate assessment",
-            cnsdtdsc=CNS_NEW_THERAPY[b],
-            srcdom="ADRS",
-            srcvar="ADT",
-        ),
+        _censor_at_new_therapy(b),
         censor_source(
             "new_therapy_at_response",
             filter="NEW_THERAPY_FIRST & START_BEFORE_NACT",
@@ -594,15 +603,7 @@ def dor_sources(rules: PfsRules) -> tuple[TteSource, ...]:
             srcdom="ADRS",
             srcvar="ADT",
         ),
-        censor_source(
-            "missed_assessments",
-            filter="EVENT & LATE & ADEQ_BEFORE_EVENT",
-            date="LAST_BEFORE_EVENT",
-            evntdesc="Last adequate assessment",
-            cnsdtdsc=CNS_MISSED.format(k=k),
-            srcdom="ADRS",
-            srcvar="ADT",
-        ),
+        _censor_after_missed_assessments(k),
         censor_source(
             "missed_assessments_at_response",
             filter="EVENT & LATE",
@@ -613,15 +614,7 @@ def dor_sources(rules: PfsRules) -> tuple[TteSource, ...]:
             srcvar="ADT",
         ),
         *PROGRESSION_EVENTS,
-        censor_source(
-            "last_assessment",
-            filter="ADEQ",
-            date="LAST",
-            evntdesc="Last adequate assessment",
-            cnsdtdsc=CNS_LAST,
-            srcdom="ADRS",
-            srcvar="ADT",
-        ),
+        CENSOR_AT_LAST_ASSESSMENT,
         censor_source(
             "last_assessment_at_response",
             filter="~ADEQ",
