@@ -20,9 +20,10 @@ import yaml
 from trialflow.errors import ConfigError
 
 
-class _TextDateLoader(yaml.SafeLoader):
-    """The safe loader, except that dates stay text: `2020-13-45` is then reported by the
-    schema check with its key instead of failing inside the YAML parser."""
+class _TextDateLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):
+    """The safe loader (in C when PyYAML has libyaml), except that dates stay text:
+    `2020-13-45` is then reported by the schema check with its key instead of failing inside
+    the YAML parser."""
 
 
 _TextDateLoader.yaml_implicit_resolvers = {
