@@ -230,21 +230,31 @@ def save_figure(
     The only I/O in `trialflow.figures`. PNG at `PNG_DPI` without the "Software" entry; SVG
     without "Date", "Creator", "Type" and "Format", with ``svg.hashsalt`` fixed and text as
     paths (see the module docstring). Neither format has a CreationDate (that is PDF only).
-    The parent folder must exist. `formats` may restrict the output, e.g. ``("png",)``.
+    The layout is solved once, for the first format, and reused by the next. The parent
+    folder must exist. `formats` may restrict the output, e.g. ``("png",)``.
     Returns the written paths, PNG first.
     """
     stem = Path(stem)
     stem.parent.mkdir(parents=True, exist_ok=True)
     written: list[Path] = []
-    with style_context():
-        for ext in formats:
-            if ext == "png":
-                meta, dpi = PNG_METADATA, PNG_DPI
-            elif ext == "svg":
-                meta, dpi = SVG_METADATA, 72
-            else:
-                raise ValueError(f"save_figure writes png and svg only, got {ext!r}")
-            path = stem.with_name(stem.name + "." + ext)
-            fig.savefig(path, format=ext, dpi=dpi, metadata=dict(meta))
-            written.append(path)
+    engine = fig.get_layout_engine()
+    try:
+        with style_context():
+            for ext in formats:
+                if ext == "png":
+                    meta, dpi = PNG_METADATA, PNG_DPI
+                elif ext == "svg":
+                    meta, dpi = SVG_METADATA, 72
+                else:
+                    raise ValueError(f"save_figure writes png and svg only, got {ext!r}")
+                path = stem.with_name(stem.name + "." + ext)
+                fig.savefig(path, format=ext, dpi=dpi, metadata=dict(meta))
+                written.append(path)
+                # The layout is done: the next format draws the same positions instead of
+                # solving the constrained layout again.
+                if engine is not None and fig.get_layout_engine() is engine:
+                    fig.set_layout_engine("none")
+    finally:
+        if engine is not None and fig.get_layout_engine() is not engine:
+            fig.set_layout_engine(engine)
     return written
