@@ -276,3 +276,39 @@ def test_delivery_changes_by_key():
         ["AEDECOD", "RASH", "RASH MACULAR"],
         ["AEENDTC", "", "2020-08-01"],
     ]
+
+
+def test_report_figures_carry_their_caption_as_alternative_text():
+    """A figure shown with `Image(..., alt=caption)` keeps the caption as the img alt text
+    (for screen readers), not the generic text nbconvert's lab template would give."""
+    import base64
+    from html.parser import HTMLParser
+    from pathlib import Path
+
+    import nbformat
+
+    from trialflow.report.execute import notebook_html
+
+    png = base64.b64encode(b"\x89PNG\r\n\x1a\n").decode("ascii")
+    nb = nbformat.v4.new_notebook()
+    cell = nbformat.v4.new_code_cell("")
+    cell.outputs = [
+        nbformat.v4.new_output(
+            "display_data",
+            data={"image/png": png},
+            metadata={"image/png": {"alt": 'Figure: PFS "by" cohort & <stage>.'}},
+        )
+    ]
+    nb.cells = [cell]
+    html = notebook_html(nb, template_dir=Path(__file__).parents[1] / "notebooks" / "templates")
+
+    class Images(HTMLParser):
+        alts: list[str | None] = []
+
+        def handle_starttag(self, tag, attrs):
+            if tag == "img":
+                self.alts.append(dict(attrs).get("alt"))
+
+    parser = Images()
+    parser.feed(html)
+    assert parser.alts == ['Figure: PFS "by" cohort & <stage>.']
