@@ -23,7 +23,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from workflow_runs import job_benchmarks, run_snakemake
+from workflow_runs import cold_env, job_benchmarks, run_snakemake
 
 from trialflow.simulate.portfolio import DEFAULT_SEED, plan_portfolio, write_portfolio
 
@@ -56,7 +56,7 @@ def bench(n_trials: int, cores: int, seed: int, keep: bool, dag_only: bool) -> d
         }
         if dag_only:
             return row
-        wall, _ = run_snakemake(project, *config, "--cores", str(cores))
+        wall, _ = run_snakemake(project, *config, "--cores", str(cores), env=cold_env(project))
         runs = job_benchmarks(project)
         jobs, seconds = len(runs), sum(s for _, s, _ in runs)
         if jobs != row["jobs"]:

@@ -17,11 +17,17 @@ REPO = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
 
 
-def run_snakemake(project: Path, *args: str) -> tuple[float, str]:
+def run_snakemake(
+    project: Path, *args: str, env: dict[str, str] | None = None
+) -> tuple[float, str]:
     """Run the workflow in `project` with the default profile (the project's Snakefile in
-    place); returns the wall time in seconds and Snakemake's output. A failure stops the
-    benchmark with the end of Snakemake's error output."""
-    env = {**os.environ, "PATH": f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}"}
+    place); returns the wall time in seconds and Snakemake's output. `env` adds environment
+    variables. A failure stops the benchmark with the end of Snakemake's error output."""
+    env = {
+        **os.environ,
+        "PATH": f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}",
+        **(env or {}),
+    }
     cmd = [
         str(BIN / "snakemake"),
         "-s",
@@ -39,6 +45,15 @@ def run_snakemake(project: Path, *args: str) -> tuple[float, str]:
         sys.stderr.write(done.stderr[-4000:])
         raise SystemExit(f"{Path(sys.argv[0]).stem}: snakemake failed in {project}")
     return wall, done.stdout + done.stderr
+
+
+def cold_env(root: Path) -> dict[str, str]:
+    """Environment for a cold run: a temporary folder of its own, so the run starts its own
+    warm worker (trialflow.worker keys the worker's socket on it) instead of finding the one
+    an earlier run left idling."""
+    tmp = root / "tmp"
+    tmp.mkdir(parents=True, exist_ok=True)
+    return {"TMPDIR": str(tmp)}
 
 
 def job_benchmarks(project: Path) -> list[tuple[str, float, float]]:

@@ -39,6 +39,7 @@ ALLOWED: dict[str, set[str]] = {
     "audit": BOTTOM | {"config"},
     "simulate": BOTTOM | {"config"},
     "scripting": BOTTOM | {"config", "adam"},
+    "worker": set(),
     "cli": BOTTOM | {"config", "stats", "audit", "simulate"},
 }
 """For each top-level module or package of trialflow, the others it may import (besides itself)."""
@@ -181,6 +182,17 @@ def test_scripts_and_notebooks_do_not_import_cli():
     for path in sorted((REPO / "workflow" / "scripts").glob("*.py")):
         tree = ast.parse(path.read_text(encoding="utf-8"))
         assert all(_layer(t) != "cli" for t, _ in _imports(tree, "script", False)), path.name
+
+
+@pytest.mark.parametrize(
+    "script", sorted(p.name for p in (REPO / "workflow" / "scripts").glob("*.py"))
+)
+def test_scripts_hand_themselves_to_the_worker_before_any_other_import(script):
+    """The first statements after the docstring are `from trialflow.worker import delegate`
+    and `delegate()`, so a job in the warm worker imports nothing itself."""
+    tree = ast.parse((REPO / "workflow" / "scripts" / script).read_text(encoding="utf-8"))
+    body = [ast.unparse(node) for node in tree.body[1:3]]
+    assert body == ["from trialflow.worker import delegate", "delegate()"], script
 
 
 @pytest.mark.parametrize(

@@ -407,7 +407,7 @@ def cluster_test(keep: bool) -> int:
         run_snakemake(
             local,
             ["--workflow-profile", str(REPO / "workflow/profiles/default"), "--cores", "2"],
-            env,
+            {**env, "TRIALFLOW_WORKER": "1"},  # locally in the warm worker; on SLURM it is off
             LOCAL_TIMEOUT,
             root / "local.log",
         )

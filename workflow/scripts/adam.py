@@ -6,6 +6,10 @@ Library: trialflow.adam.build.derive_adam, trialflow.issues.combine_issues,
 trialflow.adam.xpt.xpt_dataset, trialflow.adam.conformance.conformance.
 """
 
+from trialflow.worker import delegate
+
+delegate()  # run in the warm worker when one can be used (trialflow.worker)
+
 import logging
 from pathlib import Path
 

@@ -4,6 +4,10 @@ and baseline ARD, and the CDISC ARS reporting event.
 Library: trialflow.ard.build.derive_ard, trialflow.ard.ars.reporting_event.
 """
 
+from trialflow.worker import delegate
+
+delegate()  # run in the warm worker when one can be used (trialflow.worker)
+
 import json
 from pathlib import Path
 

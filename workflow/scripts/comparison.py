@@ -4,6 +4,10 @@ per parameter, and the cutoff-comparison notebook run in this process and render
 Library: trialflow.figures.panels.km_by_cutoff_panel, trialflow.report.execute.
 """
 
+from trialflow.worker import delegate
+
+delegate()  # run in the warm worker when one can be used (trialflow.worker)
+
 import json
 from pathlib import Path
 
@@ -11,18 +15,18 @@ import matplotlib
 
 matplotlib.use("Agg")
 
-import nbformat  # noqa: E402
-import yaml  # noqa: E402
+import nbformat
+import yaml
 
-from trialflow.config.options import SurvivalOptions  # noqa: E402
-from trialflow.figures import save_figure  # noqa: E402
-from trialflow.figures.names import CUTOFF_KM_PARAMS  # noqa: E402
-from trialflow.figures.panels import km_by_cutoff_panel  # noqa: E402
-from trialflow.io import read_csv_text  # noqa: E402
-from trialflow.report.execute import execute_notebook, notebook_html, notebook_text  # noqa: E402
-from trialflow.report.html import strip_notebook  # noqa: E402
-from trialflow.report.provenance import merge_provenance, provenance_parameters  # noqa: E402
-from trialflow.scripting import run_script  # noqa: E402
+from trialflow.config.options import SurvivalOptions
+from trialflow.figures import save_figure
+from trialflow.figures.names import CUTOFF_KM_PARAMS
+from trialflow.figures.panels import km_by_cutoff_panel
+from trialflow.io import read_csv_text
+from trialflow.report.execute import execute_notebook, notebook_html, notebook_text
+from trialflow.report.html import strip_notebook
+from trialflow.report.provenance import merge_provenance, provenance_parameters
+from trialflow.scripting import run_script
 
 
 def main(smk):

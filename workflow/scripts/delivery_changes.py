@@ -3,6 +3,10 @@
 Library: trialflow.ingest.comparison.delivery_changes, trialflow.ingest.comparison.subject_changes.
 """
 
+from trialflow.worker import delegate
+
+delegate()  # run in the warm worker when one can be used (trialflow.worker)
+
 from pathlib import Path
 
 from trialflow.ingest.comparison import delivery_changes, subject_changes

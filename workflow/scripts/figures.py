@@ -4,17 +4,21 @@ waterfall, spider, swimmer and forest plots, as PNG and SVG.
 Library: trialflow.figures.panels.analysis_figures, trialflow.figures.save_figure.
 """
 
+from trialflow.worker import delegate
+
+delegate()  # run in the warm worker when one can be used (trialflow.worker)
+
 from pathlib import Path
 
 import matplotlib
 
 matplotlib.use("Agg")
 
-from trialflow.config.options import DesignSpec, SubgroupOptions, SurvivalOptions  # noqa: E402
-from trialflow.figures import save_figure  # noqa: E402
-from trialflow.figures.panels import analysis_figures  # noqa: E402
-from trialflow.io import read_csv_text, read_parquet  # noqa: E402
-from trialflow.scripting import run_script  # noqa: E402
+from trialflow.config.options import DesignSpec, SubgroupOptions, SurvivalOptions
+from trialflow.figures import save_figure
+from trialflow.figures.panels import analysis_figures
+from trialflow.io import read_csv_text, read_parquet
+from trialflow.scripting import run_script
 
 
 def main(smk):

@@ -3,6 +3,10 @@
 Library: trialflow.report.index.index_html.
 """
 
+from trialflow.worker import delegate
+
+delegate()  # run in the warm worker when one can be used (trialflow.worker)
+
 from pathlib import Path
 
 from trialflow.io import read_csv_text

@@ -3,6 +3,10 @@
 Rule: workflow/rules/ingest.smk; library: trialflow.ingest.delivery.ingest_delivery.
 """
 
+from trialflow.worker import delegate
+
+delegate()  # run in the warm worker when one can be used (trialflow.worker)
+
 import logging
 from pathlib import Path
 

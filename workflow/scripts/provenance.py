@@ -3,6 +3,10 @@
 Library: trialflow.audit.manifest.
 """
 
+from trialflow.worker import delegate
+
+delegate()  # run in the warm worker when one can be used (trialflow.worker)
+
 from pathlib import Path
 
 from trialflow.audit import manifest as mf

@@ -6,6 +6,10 @@ Library: trialflow.report.execute, trialflow.report.html.strip_notebook,
 trialflow.report.provenance.provenance_parameters, trialflow.report.rtf.tlf_documents.
 """
 
+from trialflow.worker import delegate
+
+delegate()  # run in the warm worker when one can be used (trialflow.worker)
+
 import json
 from pathlib import Path
 

@@ -6,6 +6,10 @@ rendering.
 Library: trialflow.adam.xpt, trialflow.adam.define.
 """
 
+from trialflow.worker import delegate
+
+delegate()  # run in the warm worker when one can be used (trialflow.worker)
+
 from pathlib import Path
 
 from trialflow.adam.define import Study, define_html, define_xml, validate_define

@@ -4,6 +4,10 @@ cutoff comparison, its figures and delivery-change tables) and of each analysis'
 Library: trialflow.audit.manifest.trial_manifest.
 """
 
+from trialflow.worker import delegate
+
+delegate()  # run in the warm worker when one can be used (trialflow.worker)
+
 from pathlib import Path
 
 from trialflow.audit import manifest as mf
