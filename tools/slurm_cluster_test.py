@@ -384,6 +384,30 @@ def compare(local: Path, cluster: Path) -> tuple[int, int]:
     return len(manifests), len(a)
 
 
+# A job that ran in the warm worker shows only its waiting job process in Snakemake's benchmark
+# (about 25 MB); an ADaM job in its own process imports pandas and pyarrow (over 100 MB).
+OWN_PROCESS_MB = 100.0
+
+
+def adam_job_memory(project: Path) -> list[float]:
+    """max_rss (MB) of every ADaM job of a run, from its benchmark file."""
+    found = []
+    for path in sorted((project / "logs").glob("*/*/adam.benchmark.tsv")):
+        header, row = path.read_text().splitlines()[:2]
+        found.append(float(dict(zip(header.split("\t"), row.split("\t"), strict=True))["max_rss"]))
+    return found
+
+
+def check_worker_modes(local: Path, cluster: Path) -> None:
+    """The local run's jobs ran in the warm worker and the SLURM run's in their own processes,
+    so the byte-for-byte comparison covers both ways of running a script."""
+    local_mb, cluster_mb = adam_job_memory(local), adam_job_memory(cluster)
+    if not local_mb or max(local_mb) >= OWN_PROCESS_MB:
+        raise Failure(f"the local ADaM jobs did not run in the warm worker (max RSS {local_mb})")
+    if not cluster_mb or min(cluster_mb) < OWN_PROCESS_MB:
+        raise Failure(f"SLURM ADaM jobs did not run in their own processes (max RSS {cluster_mb})")
+
+
 def cluster_test(keep: bool) -> int:
     start = time.monotonic()
     before = daemon_pids()
@@ -441,6 +465,7 @@ def cluster_test(keep: bool) -> int:
             raise Failure(f"SLURM jobs not all completed: {bad or 'none submitted'}")
         say(f"SLURM run: {slurm_s:.0f} s, {len(jobs)} SLURM jobs, all COMPLETED")
         manifests, files = compare(local, slurm)
+        check_worker_modes(local, slurm)
         ok = True
     except Failure as exc:
         say(f"FAILED: {exc}")
@@ -466,7 +491,8 @@ def cluster_test(keep: bool) -> int:
     total = time.monotonic() - start
     say(
         f"passed: {manifests} manifests and all {files} files under results/ byte-identical "
-        f"to the local run (install {install_s:.0f} s, cluster start {up_s:.0f} s, "
+        f"to the local run, its jobs in the warm worker, the SLURM jobs in their own processes "
+        f"(install {install_s:.0f} s, cluster start {up_s:.0f} s, "
         f"total {total:.0f} s); every daemon it started is stopped"
     )
     return 0
