@@ -413,42 +413,63 @@ PROGRESSION_EVENTS: tuple[TteSource, ...] = (
 """The events of PFS and DOR: the first PD (OVR record, ADRS ADT) or death (ADSL DTHDT)."""
 
 
+def _censor_at_start(
+    name: str, filter: str, cnsdtdsc: str, *, srcdom: str = "ADSL", srcvar: str = "STARTDT"
+) -> TteSource:
+    """A censoring at the start of the time to event: STARTDT, i.e. the treatment start for
+    PFS (ADSL STARTDT) and the response date for DOR (ADRS ADT)."""
+    return censor_source(
+        name,
+        filter=filter,
+        date="STARTDT",
+        evntdesc="Start date",
+        cnsdtdsc=cnsdtdsc,
+        srcdom=srcdom,
+        srcvar=srcvar,
+    )
+
+
+def _censor_at_last_adequate(name: str, filter: str, date: str, cnsdtdsc: str) -> TteSource:
+    """A censoring at a last adequate assessment (ADRS ADT): the one in column `date`."""
+    return censor_source(
+        name,
+        filter=filter,
+        date=date,
+        evntdesc="Last adequate assessment",
+        cnsdtdsc=cnsdtdsc,
+        srcdom="ADRS",
+        srcvar="ADT",
+    )
+
+
+AT_RESPONSE = {"srcdom": "ADRS", "srcvar": "ADT"}
+"""DOR starts at the response date, an ADRS record."""
+
+
 def _censor_at_new_therapy(boundary: str) -> TteSource:
     """PFS 3 and DOR: new anticancer therapy first, censored at the last adequate assessment
     that counts before NACTDT (FDA 2018 Table 5, "New anticancer treatment started")."""
-    return censor_source(
+    return _censor_at_last_adequate(
         "new_therapy",
-        filter="NEW_THERAPY_FIRST & ADEQ_BEFORE_NACT",
-        date="LAST_BEFORE_NACT",
-        evntdesc="Last adequate assessment",
-        cnsdtdsc=CNS_NEW_THERAPY[boundary],
-        srcdom="ADRS",
-        srcvar="ADT",
+        "NEW_THERAPY_FIRST & ADEQ_BEFORE_NACT",
+        "LAST_BEFORE_NACT",
+        CNS_NEW_THERAPY[boundary],
     )
 
 
 def _censor_after_missed_assessments(k: int) -> TteSource:
     """PFS 5 and DOR: PD or death after more than `k` missed assessments, censored at the last
     adequate assessment before it (FDA 2018 Table 5)."""
-    return censor_source(
+    return _censor_at_last_adequate(
         "missed_assessments",
-        filter="EVENT & LATE & ADEQ_BEFORE_EVENT",
-        date="LAST_BEFORE_EVENT",
-        evntdesc="Last adequate assessment",
-        cnsdtdsc=CNS_MISSED.format(k=k),
-        srcdom="ADRS",
-        srcvar="ADT",
+        "EVENT & LATE & ADEQ_BEFORE_EVENT",
+        "LAST_BEFORE_EVENT",
+        CNS_MISSED.format(k=k),
     )
 
 
-CENSOR_AT_LAST_ASSESSMENT: TteSource = censor_source(
-    "last_assessment",
-    filter="ADEQ",
-    date="LAST",
-    evntdesc="Last adequate assessment",
-    cnsdtdsc=CNS_LAST,
-    srcdom="ADRS",
-    srcvar="ADT",
+CENSOR_AT_LAST_ASSESSMENT: TteSource = _censor_at_last_adequate(
+    "last_assessment", "ADEQ", "LAST", CNS_LAST
 )
 """PFS 7 and DOR: no PD or death, censored at the last adequate assessment (FDA 2018 Table 5,
 "No progression")."""
@@ -458,46 +479,18 @@ def pfs_sources(rules: PfsRules) -> tuple[TteSource, ...]:
     """PFS events and censoring, in the order of FDA 2018 Table 5 (first that applies wins)."""
     b, k = rules.new_therapy_boundary, rules.max_missed_assessments
     return (
-        censor_source(
-            "no_baseline",
-            filter="~BASELINE",
-            date="STARTDT",
-            evntdesc="Start date",
-            cnsdtdsc=CNS_NO_BASELINE,
-            srcdom="ADSL",
-            srcvar="STARTDT",
-        ),
-        censor_source(
+        _censor_at_start("no_baseline", "~BASELINE", CNS_NO_BASELINE),
+        _censor_at_start(
             "no_post_baseline",
-            filter="~ADEQ_BEFORE_EVENT & (~EVENT | LATE)",
-            date="STARTDT",
-            evntdesc="Start date",
-            cnsdtdsc=CNS_NO_POSTBASELINE.format(k=k + 1),
-            srcdom="ADSL",
-            srcvar="STARTDT",
+            "~ADEQ_BEFORE_EVENT & (~EVENT | LATE)",
+            CNS_NO_POSTBASELINE.format(k=k + 1),
         ),
         _censor_at_new_therapy(b),
-        censor_source(
-            "new_therapy_no_assessment",
-            filter="NEW_THERAPY_FIRST",
-            date="STARTDT",
-            evntdesc="Start date",
-            cnsdtdsc=CNS_NEW_THERAPY_NONE[b],
-            srcdom="ADSL",
-            srcvar="STARTDT",
-        ),
+        _censor_at_start("new_therapy_no_assessment", "NEW_THERAPY_FIRST", CNS_NEW_THERAPY_NONE[b]),
         _censor_after_missed_assessments(k),
         *PROGRESSION_EVENTS,
         CENSOR_AT_LAST_ASSESSMENT,
-        censor_source(
-            "no_assessment",
-            filter="~ADEQ",
-            date="STARTDT",
-            evntdesc="Start date",
-            cnsdtdsc=CNS_LAST_NONE,
-            srcdom="ADSL",
-            srcvar="STARTDT",
-        ),
+        _censor_at_start("no_assessment", "~ADEQ", CNS_LAST_NONE),
     )
 
 
@@ -585,45 +578,22 @@ def dor_sources(rules: PfsRules) -> tuple[TteSource, ...]:
     b, k = rules.new_therapy_boundary, rules.max_missed_assessments
     return (
         _censor_at_new_therapy(b),
-        censor_source(
+        _censor_at_start(
             "new_therapy_at_response",
-            filter="NEW_THERAPY_FIRST & START_BEFORE_NACT",
-            date="STARTDT",
-            evntdesc="Start date",
-            cnsdtdsc=CNS_NEW_THERAPY[b],
-            srcdom="ADRS",
-            srcvar="ADT",
+            "NEW_THERAPY_FIRST & START_BEFORE_NACT",
+            CNS_NEW_THERAPY[b],
+            **AT_RESPONSE,
         ),
-        censor_source(
-            "new_therapy_no_assessment",
-            filter="NEW_THERAPY_FIRST",
-            date="STARTDT",
-            evntdesc="Start date",
-            cnsdtdsc=CNS_NEW_THERAPY_NONE[b],
-            srcdom="ADRS",
-            srcvar="ADT",
+        _censor_at_start(
+            "new_therapy_no_assessment", "NEW_THERAPY_FIRST", CNS_NEW_THERAPY_NONE[b], **AT_RESPONSE
         ),
         _censor_after_missed_assessments(k),
-        censor_source(
-            "missed_assessments_at_response",
-            filter="EVENT & LATE",
-            date="STARTDT",
-            evntdesc="Start date",
-            cnsdtdsc=CNS_MISSED.format(k=k),
-            srcdom="ADRS",
-            srcvar="ADT",
+        _censor_at_start(
+            "missed_assessments_at_response", "EVENT & LATE", CNS_MISSED.format(k=k), **AT_RESPONSE
         ),
         *PROGRESSION_EVENTS,
         CENSOR_AT_LAST_ASSESSMENT,
-        censor_source(
-            "last_assessment_at_response",
-            filter="~ADEQ",
-            date="STARTDT",
-            evntdesc="Start date",
-            cnsdtdsc=CNS_LAST,
-            srcdom="ADRS",
-            srcvar="ADT",
-        ),
+        _censor_at_start("last_assessment_at_response", "~ADEQ", CNS_LAST, **AT_RESPONSE),
     )
 
 
